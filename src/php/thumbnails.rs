@@ -1,0 +1,125 @@
+//! `make_subsizes()`: WordPress's registered sizes in, WordPress's `sizes` metadata out.
+//!
+//! `$sizes` arrives exactly as `wp_get_registered_image_subsizes()` returns it; each entry is
+//! read the way `WP_Image_Editor_Imagick::make_subsize()` reads it (missing or null width or
+//! height = 0, missing crop = false, a crop array of two anchors = those anchors, any other
+//! non-empty array = center). Values WordPress never produces there (negative or fractional
+//! sizes, a string crop, ...) are InvalidInputException rather than guesses.
+
+use std::path::Path;
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+
+use crate::error::ImageError;
+use crate::thumbnails::{self, Crop, SizeRequest};
+
+/// How a size's name came in, so that it goes back out as the same array key.
+enum Key {
+    Long(i64),
+    Name(String),
+}
+
+fn bad(name: &str, what: impl std::fmt::Display) -> ImageError {
+    ImageError::InvalidInput(format!("size {name:?}: {what}"))
+}
+
+fn dimension(entry: &ZendHashTable, field: &str, name: &str) -> Result<u32, ImageError> {
+    let Some(value) = entry.get(field).filter(|v| !v.is_null()) else {
+        return Ok(0);
+    };
+    let number = value
+        .long()
+        .or_else(|| value.str().and_then(|s| s.trim().parse::<i64>().ok()));
+    match number {
+        Some(n) if (0..=i64::from(u32::MAX)).contains(&n) => Ok(n as u32),
+        _ => Err(bad(name, format!("{field} must be a non-negative integer"))),
+    }
+}
+
+fn crop(entry: &ZendHashTable, name: &str) -> Result<Crop, ImageError> {
+    let Some(value) = entry.get("crop").filter(|v: &&Zval| !v.is_null()) else {
+        return Ok(Crop::No);
+    };
+    if let Some(flag) = value.bool() {
+        return Ok(if flag { Crop::CENTER } else { Crop::No });
+    }
+    if let Some(n) = value.long() {
+        return Ok(if n != 0 { Crop::CENTER } else { Crop::No });
+    }
+    if let Some(anchors) = value.array() {
+        return Ok(match anchors.len() {
+            0 => Crop::No,
+            2 => Crop::from_anchors(
+                anchors.get(0i64).and_then(Zval::str),
+                anchors.get(1i64).and_then(Zval::str),
+            ),
+            _ => Crop::CENTER,
+        });
+    }
+    Err(bad(
+        name,
+        "crop must be a bool or an array [x, y] of 'left'|'center'|'right' and 'top'|'center'|'bottom'",
+    ))
+}
+
+fn requests(sizes: &ZendHashTable) -> Result<(Vec<SizeRequest>, Vec<Key>), ImageError> {
+    let mut requests = Vec::with_capacity(sizes.len());
+    let mut keys = Vec::with_capacity(sizes.len());
+    for (key, value) in sizes.iter() {
+        let (name, key) = match key {
+            ArrayKey::Long(n) => (n.to_string(), Key::Long(n)),
+            other => {
+                let name = other.to_string();
+                (name.clone(), Key::Name(name))
+            }
+        };
+        let entry = value.array().ok_or_else(|| {
+            bad(
+                &name,
+                "expected ['width' => int, 'height' => int, 'crop' => bool|array]",
+            )
+        })?;
+        requests.push(SizeRequest {
+            width: dimension(entry, "width", &name)?,
+            height: dimension(entry, "height", &name)?,
+            crop: crop(entry, &name)?,
+            name,
+        });
+        keys.push(key);
+    }
+    Ok((requests, keys))
+}
+
+/// Makes WordPress's intermediate sizes of a JPEG or PNG natively (see docs/native-api.md).
+#[php_function]
+#[php(name = "VerialImages\\Native\\make_subsizes")]
+#[php(defaults(jpeg_quality = 82))]
+pub fn make_subsizes(
+    file: &str,
+    sizes: &ZendHashTable,
+    jpeg_quality: i64,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let quality = thumbnails::jpeg_quality(jpeg_quality)?;
+    let (requests, keys) = requests(sizes)?;
+    let made = thumbnails::make_subsizes(Path::new(file), &requests, quality)?;
+    let mut out = ZendHashTable::with_capacity(made.len() as u32);
+    for size in made {
+        let mut meta = ZendHashTable::with_capacity(5);
+        meta.insert("file", size.file)?;
+        meta.insert("width", i64::from(size.width))?;
+        meta.insert("height", i64::from(size.height))?;
+        meta.insert("mime-type", size.mime)?;
+        meta.insert("filesize", size.filesize as i64)?;
+        match &keys[size.request] {
+            Key::Long(n) => out.insert(*n, meta)?,
+            Key::Name(name) => out.insert(name.as_str(), meta)?,
+        }
+    }
+    Ok(out)
+}
+
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module.function(wrap_function!(make_subsizes))
+}

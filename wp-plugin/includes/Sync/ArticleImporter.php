@@ -1,0 +1,277 @@
+<?php
+/**
+ * Commits one article's images.
+ *
+ * @package VerialImageSync
+ */
+
+declare(strict_types=1);
+
+namespace VerialImageSync\Sync;
+
+use VerialImageSync\Api\VerialException;
+use VerialImageSync\Media\AttachmentWriter;
+use VerialImageSync\Media\LegacyAttachments;
+use VerialImageSync\Store\BatchQueue;
+use VerialImageSync\Store\ErrorLog;
+use VerialImageSync\Store\ImageTable;
+use VerialImageSync\Store\RunStore;
+use VerialImageSync\Store\Transaction;
+
+/**
+ * Turns the codec's per-image results for one article into attachments, image rows, errors and
+ * the batch checkpoint, all in one transaction: after a crash an article is either fully
+ * recorded or not at all, and redoing it creates nothing twice.
+ */
+final class ArticleImporter {
+
+	public function __construct(
+		private AttachmentWriter $writer,
+		private ImageTable $images,
+		private ErrorLog $errors,
+		private BatchQueue $queue,
+		private RunStore $runs
+	) {
+	}
+
+	/**
+	 * Records the article's images.
+	 *
+	 * @param BatchContext                           $batch      Claimed batch and its lookups.
+	 * @param int                                    $index      Article's index in the batch.
+	 * @param int                                    $article_id Verial article id.
+	 * @param list<\VerialImages\Native\ImageResult> $results    import_response() results.
+	 * @return array<string, int> Counter increments.
+	 * @throws \Throwable After rolling back and deleting the files written for the article.
+	 */
+	public function apply( BatchContext $batch, int $index, int $article_id, array $results ): array {
+		try {
+			return Transaction::run( fn(): array => $this->record( $batch, $index, $article_id, $results ) );
+		} catch ( \Throwable $e ) {
+			foreach ( $results as $result ) {
+				if ( 'imported' === $result->status && null !== $result->info?->path ) {
+					wp_delete_file( $result->info->path );
+				}
+			}
+			throw $e;
+		}
+	}
+
+	/**
+	 * Records an article whose images could not be fetched.
+	 *
+	 * @param BatchContext    $batch      Claimed batch.
+	 * @param int             $index      Article's index in the batch.
+	 * @param int             $article_id Verial article id.
+	 * @param VerialException $failure    The API failure, after retries.
+	 * @return array<string, int> Counter increments.
+	 */
+	public function fail( BatchContext $batch, int $index, int $article_id, VerialException $failure ): array {
+		return Transaction::run(
+			function () use ( $batch, $index, $article_id, $failure ): array {
+				$this->checkpoint( $batch, $index );
+				$this->errors->add(
+					$batch->run_id,
+					$batch->batch_id,
+					array(
+						array(
+							'article_id' => $article_id,
+							'position'   => null,
+							'kind'       => $failure->kind(),
+							'message'    => sprintf( 'Article %d: %s', $article_id, $failure->getMessage() ),
+						),
+					)
+				);
+				$counts = array(
+					'articles_done'   => 1,
+					'articles_failed' => 1,
+				);
+				$this->runs->add_counts( $batch->run_id, $counts, $article_id );
+				return $counts;
+			}
+		);
+	}
+
+	/**
+	 * The transaction body of apply().
+	 *
+	 * @param BatchContext                           $batch      Claimed batch and its lookups.
+	 * @param int                                    $index      Article's index in the batch.
+	 * @param int                                    $article_id Verial article id.
+	 * @param list<\VerialImages\Native\ImageResult> $results    import_response() results.
+	 * @return array<string, int>
+	 */
+	private function record( BatchContext $batch, int $index, int $article_id, array $results ): array {
+		$this->checkpoint( $batch, $index );
+
+		$counts  = array_fill_keys( array( 'images_seen', 'images_created', 'images_reused', 'images_adopted', 'images_failed', 'bytes_written' ), 0 );
+		$rows    = array();
+		$errors  = array();
+		$by_hash = array();
+		$created = array();
+		foreach ( $results as $result ) {
+			if ( $result->article_id !== $article_id ) {
+				continue; // Verial answered for another article: not this article's image.
+			}
+			++$counts['images_seen'];
+			$position = $result->position;
+			$is_new   = false;
+			try {
+				$attachment_id = $this->resolve( $batch, $article_id, $result, $by_hash, $counts, $is_new );
+			} catch ( ImageFailure $failure ) {
+				++$counts['images_failed'];
+				$errors[] = array(
+					'article_id' => $article_id,
+					'position'   => $position,
+					'kind'       => $failure->kind,
+					'message'    => $failure->getMessage(),
+				);
+				continue;
+			}
+			if ( $is_new ) {
+				$created[] = $attachment_id;
+			}
+			$info                     = $result->info;
+			$by_hash[ $info->sha256 ] = $attachment_id;
+			$rows[ $position ]        = array(
+				'article_id'    => $article_id,
+				'position'      => $position,
+				'attachment_id' => $attachment_id,
+				'sha256'        => $info->sha256,
+				'legacy_md5'    => (string) $info->legacy_md5,
+				'bytes'         => $info->bytes,
+				'mime'          => $info->mime,
+				'width'         => $info->width,
+				'height'        => $info->height,
+				'last_seen_run' => $batch->run_id,
+			);
+		}
+		$image_count = $counts['images_seen'];
+		$old_rows    = $batch->rows[ $article_id ] ?? array();
+		$this->sync_article_meta( $article_id, $old_rows, $rows, $image_count, $created );
+		$this->images->upsert( array_values( $rows ) );
+		if ( $old_rows && max( array_keys( $old_rows ) ) >= $image_count ) {
+			$this->images->delete_positions_from( $article_id, $image_count );
+		}
+		$this->errors->add( $batch->run_id, $batch->batch_id, $errors );
+
+		$counts['articles_done']   = 1;
+		$counts['articles_failed'] = $errors ? 1 : 0;
+		$this->runs->add_counts( $batch->run_id, $counts, $article_id );
+		return $counts;
+	}
+
+	/**
+	 * The attachment that holds one image: reused, adopted from the existing plugin, or created.
+	 *
+	 * @param BatchContext                     $batch   Batch lookups (the dedup index is updated).
+	 * @param int                              $article_id Verial article id.
+	 * @param \VerialImages\Native\ImageResult $result  Codec result.
+	 * @param array<string, int>               $by_hash Attachments of this article's earlier images.
+	 * @param array<string, int>               $counts  Counters, updated.
+	 * @param bool|null                        $is_new  Set to whether an attachment was created.
+	 * @throws ImageFailure When the image is refused.
+	 */
+	private function resolve( BatchContext $batch, int $article_id, \VerialImages\Native\ImageResult $result, array $by_hash, array &$counts, ?bool &$is_new ): int {
+		$is_new = false;
+		$info   = $result->info;
+		if ( 'failed' === $result->status || null === $info ) {
+			throw new ImageFailure( (string) ( $result->error_kind ?? 'UnknownError' ), (string) ( $result->error ?? sprintf( 'article %d position %d: refused', $article_id, $result->position ) ) );
+		}
+		switch ( $result->status ) {
+			case 'known':
+				++$counts['images_reused'];
+				return (int) $result->attachment_id;
+
+			case 'repeated':
+				$attachment_id = $by_hash[ $info->sha256 ] ?? $batch->index->get( $info->sha256 );
+				if ( null === $attachment_id ) {
+					throw new ImageFailure( 'RepeatedWithoutOriginal', sprintf( 'article %d position %d: repeats an earlier image that was not stored', $article_id, $result->position ) );
+				}
+				++$counts['images_reused'];
+				return $attachment_id;
+
+			case 'imported':
+				$legacy = LegacyAttachments::pick( $batch->legacy, (string) $info->legacy_md5, $article_id );
+				if ( null !== $legacy && is_file( (string) get_attached_file( $legacy ) ) ) {
+					wp_delete_file( (string) $info->path );
+					++$counts['images_adopted'];
+					$batch->index->insert( $info->sha256, $legacy );
+					return $legacy;
+				}
+				try {
+					$attachment_id = $this->writer->create( $article_id, $result->position, $info );
+				} catch ( \RuntimeException $e ) {
+					throw new ImageFailure( 'AttachmentError', $e->getMessage() );
+				}
+				$is_new = true;
+				++$counts['images_created'];
+				$counts['bytes_written'] += $info->bytes;
+				$batch->index->insert( $info->sha256, $attachment_id );
+				return $attachment_id;
+
+			default:
+				throw new ImageFailure( 'UnexpectedStatus', sprintf( 'article %d position %d: unexpected codec status "%s"', $article_id, $result->position, $result->status ) );
+		}
+	}
+
+	/**
+	 * Keeps the existing plugin's meta right for reused pictures: every article that shows an
+	 * attachment is one of its `_verial_article_id` values (so that plugin's phase 2 finds a shared
+	 * picture under each article), an article that dropped it is removed, and `_verial_image_order`
+	 * follows the attachment's first article. New attachments already carry their meta.
+	 *
+	 * @param int                                   $article_id  Verial article id.
+	 * @param array<int, array<string, string>>     $old_rows    Stored rows, position => row.
+	 * @param array<int, array<string, int|string>> $new_rows    Rows of the images stored now.
+	 * @param int                                   $image_count Images Verial lists now.
+	 * @param list<int>                             $created     Attachments created for this article.
+	 */
+	private function sync_article_meta( int $article_id, array $old_rows, array $new_rows, int $image_count, array $created ): void {
+		$before = array();
+		foreach ( $old_rows as $row ) {
+			$before[ (int) $row['attachment_id'] ] = true;
+		}
+		// Rows of positions that failed this time are kept (a bad reply never loses an image).
+		$after = array();
+		foreach ( $old_rows as $position => $row ) {
+			if ( $position < $image_count && ! isset( $new_rows[ $position ] ) ) {
+				$after[ (int) $row['attachment_id'] ] = $after[ (int) $row['attachment_id'] ] ?? $position;
+			}
+		}
+		foreach ( $new_rows as $position => $row ) {
+			$after[ (int) $row['attachment_id'] ] = min( $position, $after[ (int) $row['attachment_id'] ] ?? PHP_INT_MAX );
+		}
+		$check = array_diff( array_keys( $after + $before ), $created );
+		if ( ! $check ) {
+			return;
+		}
+		update_meta_cache( 'post', $check );
+		foreach ( $check as $attachment_id ) {
+			$articles = array_map( 'intval', (array) get_post_meta( $attachment_id, AttachmentWriter::META_ARTICLE ) );
+			if ( ! isset( $after[ $attachment_id ] ) ) {
+				delete_post_meta( $attachment_id, AttachmentWriter::META_ARTICLE, (string) $article_id );
+				continue;
+			}
+			if ( ! in_array( $article_id, $articles, true ) ) {
+				add_post_meta( $attachment_id, AttachmentWriter::META_ARTICLE, $article_id );
+				$articles[] = $article_id;
+			}
+			$position = $after[ $attachment_id ];
+			if ( $articles[0] === $article_id && (int) get_post_meta( $attachment_id, AttachmentWriter::META_ORDER, true ) !== $position ) {
+				update_post_meta( $attachment_id, AttachmentWriter::META_ORDER, $position );
+			}
+		}
+	}
+
+	/**
+	 * Moves the batch checkpoint past this article, inside the article's transaction.
+	 *
+	 * @throws LostClaimException When another worker owns the batch now.
+	 */
+	private function checkpoint( BatchContext $batch, int $index ): void {
+		if ( ! $this->queue->checkpoint( $batch->batch_id, $batch->token, $index + 1 ) ) {
+			throw new LostClaimException( sprintf( 'Batch %d was taken over by another worker.', $batch->batch_id ) );
+		}
+	}
+}

@@ -1,0 +1,129 @@
+<?php
+/**
+ * Starts, cancels and reports phase 1 runs.
+ *
+ * @package VerialImageSync
+ */
+
+declare(strict_types=1);
+
+namespace VerialImageSync\Sync;
+
+use VerialImageSync\Codec;
+use VerialImageSync\Media\ThumbnailQueue;
+use VerialImageSync\Settings;
+use VerialImageSync\Store\BatchQueue;
+use VerialImageSync\Store\ErrorLog;
+use VerialImageSync\Store\RunStore;
+
+/**
+ * The run's lifecycle as the outside (drivers, WP-CLI, the later status endpoint) sees it.
+ * Starting only records the run, so it answers at once; the listing and the imports happen in
+ * the workers.
+ */
+final class Phase1Runner {
+
+	public function __construct(
+		private Settings $settings,
+		private RunStore $runs,
+		private BatchQueue $queue,
+		private ErrorLog $errors,
+		private Lock $lock,
+		private ThumbnailQueue $thumbnails
+	) {
+	}
+
+	/**
+	 * Creates the active run.
+	 *
+	 * @param string      $trigger     What starts it (cron, action_scheduler, foreground, cli...).
+	 * @param string|null $since       Only articles Verial lists as created or modified since this
+	 *                                 moment (Y-m-d H:i:s, Verial's fecha/hora), or null for all.
+	 * @param list<int>   $article_ids Only these articles (nothing is listed), or empty for all.
+	 * @return int Run id.
+	 * @throws RunAlreadyActiveException When a run is active.
+	 * @throws \RuntimeException When the plugin cannot run (no codec, no API URL).
+	 */
+	public function start( string $trigger, ?string $since = null, array $article_ids = array() ): int {
+		if ( ! Codec::is_available() ) {
+			throw new \RuntimeException( __( 'Verial Image Sync cannot run: neither the verial_images extension nor its PHP polyfill is available.', 'verial-image-sync' ) );
+		}
+		if ( '' === $this->settings->base_url() ) {
+			throw new \RuntimeException( __( 'Verial Image Sync cannot run: the Verial API URL is not configured.', 'verial-image-sync' ) );
+		}
+		return $this->runs->create( $trigger, Codec::engine(), $this->settings->image_size(), $since, $article_ids );
+	}
+
+	/**
+	 * Cancels the active run (or the given one, if active). A worker in the middle of an article
+	 * finishes that article and stops.
+	 *
+	 * @return bool Whether a run was cancelled.
+	 */
+	public function cancel( ?int $run_id = null ): bool {
+		$run = null === $run_id ? $this->runs->active() : $this->runs->get( $run_id );
+		if ( null === $run || null === $run['active_slot'] ) {
+			return false;
+		}
+		$cancelled = $this->runs->finish( (int) $run['id'], RunStore::CANCELLED );
+		$this->queue->cancel_open( (int) $run['id'] );
+		return $cancelled;
+	}
+
+	/**
+	 * Everything the status endpoint needs about a run (the active one, else the latest).
+	 *
+	 * @param int|null $run_id Run id, or null.
+	 * @param int      $max_errors At most this many errors listed.
+	 * @return array<string, mixed>|null
+	 */
+	public function status( ?int $run_id = null, int $max_errors = 200 ): ?array {
+		$run = null === $run_id ? ( $this->runs->active() ?? $this->runs->latest() ) : $this->runs->get( $run_id );
+		if ( null === $run ) {
+			return null;
+		}
+		$id      = (int) $run['id'];
+		$seconds = (float) $run['work_seconds'];
+		$seen    = (int) $run['images_seen'];
+		$lock    = $this->lock->current();
+		return array(
+			'id'              => $id,
+			'status'          => $run['status'],
+			'active'          => null !== $run['active_slot'],
+			'trigger'         => $run['trigger_source'],
+			'codec'           => $run['codec'],
+			'image_size'      => (int) $run['image_size'],
+			'since'           => $run['since'],
+			'current_article' => null === $run['current_article'] ? null : (int) $run['current_article'],
+			'articles'        => array(
+				'total'  => (int) $run['total_articles'],
+				'done'   => (int) $run['articles_done'],
+				'failed' => (int) $run['articles_failed'],
+			),
+			'images'          => array(
+				'seen'               => $seen,
+				'created'            => (int) $run['images_created'],
+				'reused'             => (int) $run['images_reused'],
+				'adopted'            => (int) $run['images_adopted'],
+				'failed'             => (int) $run['images_failed'],
+				'duplicates_avoided' => (int) $run['images_reused'] + (int) $run['images_adopted'],
+				'bytes_written'      => (int) $run['bytes_written'],
+			),
+			'batches'         => $this->queue->counts( $id ),
+			'timings'         => array(
+				'created_at'        => $run['created_at'],
+				'started_at'        => $run['started_at'],
+				'finished_at'       => $run['finished_at'],
+				'updated_at'        => $run['updated_at'],
+				'work_seconds'      => round( $seconds, 3 ),
+				'images_per_second' => $seconds > 0 ? round( $seen / $seconds, 1 ) : null,
+			),
+			'peak_memory'        => (int) $run['peak_memory'],
+			'last_error'         => $run['last_error'],
+			'error_count'        => $this->errors->count_for_run( $id ),
+			'errors'             => $this->errors->for_run( $id, $max_errors ),
+			'thumbnails_pending' => $this->thumbnails->count_pending(),
+			'worker_lock'        => null === $lock ? null : array( 'expires_at' => gmdate( 'Y-m-d H:i:s', (int) $lock['expires'] ) ),
+		);
+	}
+}
