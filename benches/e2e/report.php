@@ -277,7 +277,7 @@ foreach ( $rows as $row ) {
 	}
 	$per = static fn( ?array $r ): string => null === $r || empty( $r['verify']['attachments'] ) ? '?' : number_format( $r['import']['import_queries'] / $r['verify']['attachments'], 1 );
 	$notes[] = sprintf(
-		'- Where the time goes (%s articles, 0 ms): %s DB queries per attachment created for ours (the seed: %s), nearly all of them WordPress\'s own attachment path (`wp_insert_attachment` with its post-name checks, five postmeta inserts, a meta-cache reload after each; `VIS_E2E_QUERY_PROFILE=1` prints the statements by shape to the import\'s stderr). Fallback vs native codec: wall %s s vs %s s%s.',
+		'- Where the time goes (%s articles, 0 ms): %s DB queries per attachment created for ours (the seed: %s, nearly all of them WordPress\'s own attachment path: `wp_insert_attachment` with its post-name checks, five postmeta inserts, a meta-cache reload after each; `VIS_E2E_QUERY_PROFILE=1` prints the statements by shape to the import\'s stderr). Fallback vs native codec: wall %s s vs %s s%s.',
 		number_format( $row['articles'] ),
 		$per( $row ),
 		$per( $seed ),

@@ -20,6 +20,8 @@
 #   --lookups N           phase-2 lookup repetitions, each in a fresh process (default 3; median)
 #   --plugin-ref REF      benchmark wp-plugin/ as committed in REF (read with `git archive`)
 #                         instead of the working tree (which others may be editing)
+#   --plugin-dir DIR      benchmark the plugin in DIR (a copy of wp-plugin/, e.g. REF plus one
+#                         changed file) instead of the working tree
 #   --keep                keep the results directory (JSON of every run)
 #
 # The plugin is copied once at start (working tree, or REF), so every contender of the session
@@ -32,7 +34,7 @@ set -euo pipefail
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 
-quick=0 write=0 keep=0 plugin_ref=
+quick=0 write=0 keep=0 plugin_ref= plugin_dir=
 cases_spec="500:0:off 500:100:off 500:0:on 2000:0:off"
 contenders="seed polyfill native" mock_seed=1 lookups=3
 extension=$ROOT/target/release/libverial_images.so
@@ -48,6 +50,7 @@ while [[ $# -gt 0 ]]; do
         --mock-seed) mock_seed=${2:?}; shift 2 ;;
         --lookups) lookups=${2:?}; shift 2 ;;
         --plugin-ref) plugin_ref=${2:?}; shift 2 ;;
+        --plugin-dir) plugin_dir=${2:?}; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -73,7 +76,11 @@ snap=$results/root
 mkdir -p "$snap"
 ln -s "$ROOT/tests" "$snap/tests"
 ln -s "$ROOT/scripts" "$snap/scripts"
-if [[ -n $plugin_ref ]]; then
+if [[ -n $plugin_dir ]]; then
+    [[ -f $plugin_dir/verial-image-sync.php ]] || { echo "no plugin in $plugin_dir" >&2; exit 2; }
+    cp -r "$plugin_dir" "$snap/wp-plugin"
+    plugin_label="the plugin copy in $plugin_dir"
+elif [[ -n $plugin_ref ]]; then
     git -C "$ROOT" archive "$plugin_ref" wp-plugin | tar -x -C "$snap"
     plugin_label="wp-plugin/ at $(git -C "$ROOT" rev-parse --short "$plugin_ref")"
 else

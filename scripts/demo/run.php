@@ -38,7 +38,8 @@ foreach ($status['errors'] ?? [] as $error) {
 }
 $codec = Codec::report();
 $images = (int) $status['images']['seen'];
-printf("\nVerial Image Sync demo: run #%d %s\n", $status['id'], $status['status']);
+// A second invocation is an incremental run: only the articles Verial changed since the first.
+printf("\nVerial Image Sync demo: run #%d %s, %s run%s\n", $status['id'], $status['status'], $status['mode'], null === $status['since'] ? '' : ' (articles changed since ' . $status['since'] . ')');
 printf("  codec                 %s %s\n", $codec['engine'], $codec['version']);
 printf("  articles              %d (%d with errors)\n", $status['articles']['total'], $status['articles']['failed']);
 printf("  images imported       %d new attachments (%.1f MB), %d images seen\n", $status['images']['created'], $status['images']['bytes_written'] / 1048576, $images);

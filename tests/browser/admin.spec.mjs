@@ -178,6 +178,32 @@ try {
 		sitePhp( 'locale', 'admin', '' );
 	} );
 
+	await check( 'Full sync goes over every article again, then Sync images asks only for changes', async () => {
+		const runId = ( text ) => Number( ( /^Run #(\d+)/.exec( text ) || [ 0, 0 ] )[ 1 ] );
+		// The state line once a run newer than run #after has ended, whatever the end.
+		const ended = async ( after ) => {
+			const deadline = Date.now() + 180000;
+			for ( ;; ) {
+				const text = await fieldText( page, 'state' );
+				if ( runId( text ) > after && /^Run #\d+: (Completed|Failed|Cancelled)/.test( text ) ) {
+					return text;
+				}
+				assert.ok( Date.now() < deadline, `no run after #${ after } ended: "${ text }"` );
+				await page.waitForTimeout( 250 );
+			}
+		};
+		await page.goto( pageUrl );
+		const before = runId( await fieldText( page, 'state' ) );
+		await page.getByRole( 'button', { name: 'Full sync', exact: true } ).click();
+		const full = await ended( before );
+		assert.match( full, /^Run #\d+: Completed.*\(Full sync\)$/ );
+		assert.equal( await fieldText( page, 'articles' ), `${ articles } of ${ articles }` );
+		// Nothing changed in the mock since the full run started: the default run lists no article.
+		await page.getByRole( 'button', { name: 'Sync images', exact: true } ).click();
+		assert.match( await ended( runId( full ) ), /^Run #\d+: Completed \(Changes only\)$/ );
+		assert.equal( await fieldText( page, 'articles' ), '0 of 0' );
+	} );
+
 	await check( 'no JavaScript error on the pages', async () => {
 		assert.deepEqual( pageErrors, [] );
 	} );

@@ -348,6 +348,37 @@ $faults = $http->mock('/__mock/stats')['faults'] ?? [];
 $c->check('stats count faults per kind', count($faults) === 5 && ($faults['http500'] ?? 0) === 1 + $hits, json_encode($faults));
 $http->post('/__mock/config', ['faults' => []]);
 
+// --- hostile-input switches (off by default: the replies above are the faithful ones)
+$ids = array_map('intval', array_keys($truth['articles']));
+[$first, $second] = [$ids[0], $ids[1]];
+$plain = $http->api('GetImagenesArticulosWS', $x + ['id_articulo' => $first])['Imagenes'] ?? [];
+$count = $http->api('GetNumArticulosWS', $x)['Numero'] ?? null;
+$http->post('/__mock/config', [
+    'extra_articles' => [['Id' => '../x'], ['Id' => -5]],
+    'extra_images' => [(string) $first => ['data:image/png;base64,eA==']],
+    'foreign_images' => [(string) $first => '../../etc'],
+    'huge_image' => ['article' => $second, 'bytes' => 3 * 1024 * 1024],
+]);
+$hostile = $http->api('GetImagenesArticulosWS', $x + ['id_articulo' => $first])['Imagenes'] ?? [];
+$c->check('extra_images appends raw Imagen texts, foreign_images replaces ID_Articulo',
+    count($hostile) === count($plain) + 1 && end($hostile)['Imagen'] === 'data:image/png;base64,eA=='
+    && array_unique(array_column($hostile, 'ID_Articulo')) === ['../../etc']
+    && array_column($hostile, 'Imagen') === [...array_column($plain, 'Imagen'), 'data:image/png;base64,eA==']);
+$hugeReply = $http->api('GetImagenesArticulosWS', $x + ['id_articulo' => $second])['Imagenes'] ?? [];
+$huge = end($hugeReply) ?: ['ID_Articulo' => null, 'Imagen' => ''];
+$decoded = base64_decode($huge['Imagen'], true);
+$c->check('huge_image appends a JPEG-headed image of about that size', $huge['ID_Articulo'] === $second
+    && is_string($decoded) && abs(strlen($decoded) - 3 * 1024 * 1024) < 3 && str_starts_with($decoded, "\xFF\xD8\xFF"));
+$listed = $http->api('GetArticulosWS', $x)['Articulos'] ?? [];
+$c->check('extra_articles are listed last and counted', array_slice(array_column($listed, 'Id'), -2) === ['../x', -5]
+    && ($http->api('GetNumArticulosWS', $x)['Numero'] ?? null) === $count + 2);
+$c->check('hostile switches leave the truth alone', $http->mock('/__mock/truth', ['numpixelsladomenor' => 300])['articles'] === $truth['articles']);
+$http->post('/__mock/config', ['extra_articles' => [], 'extra_images' => [], 'foreign_images' => [], 'huge_image' => null]);
+$c->check('hostile switches off: replies are faithful again',
+    ($http->api('GetImagenesArticulosWS', $x + ['id_articulo' => $first])['Imagenes'] ?? null) === $plain
+    && ($http->api('GetNumArticulosWS', $x)['Numero'] ?? null) === $count);
+$c->check('bad hostile switch is HTTP 400', $http->post('/__mock/config', ['huge_image' => ['article' => 'x']])['status'] === 400);
+
 // --- mutations
 $before = $truth['articles'][$busy];
 $steps = [

@@ -365,6 +365,27 @@ final class AdminAccessTest extends E2eTestCase {
 		$this->assertSame( MockVerial::url() . Settings::SERVICE_PATH, $settings->base_url() );
 		$this->assertSame( array( 18, 0, 7, false, true, false ), array( $settings->session(), $settings->image_size(), $settings->batch_size(), $settings->generate_thumbnails(), $settings->assign_images(), $settings->match_by_sku() ) );
 
+		// The re-sync and concurrency settings.
+		$_POST    = array_merge(
+			$_POST,
+			array(
+				'parallel_requests'    => '3',
+				'full_check_days'      => '0',
+				'hora_format'          => 'H:i',
+				'delete_unused_images' => '1',
+			)
+		);
+		$_REQUEST = $_POST;
+		$this->submit_settings();
+		$settings = Settings::load();
+		$this->assertSame( array( 3, 0, 'H:i', true ), array( $settings->parallel_requests(), $settings->full_check_days(), $settings->hora_format(), $settings->delete_unused_images() ) );
+		$_POST['hora_format'] = 'H:i:s; DROP';
+		unset( $_POST['delete_unused_images'] );
+		$_REQUEST = $_POST;
+		$this->submit_settings();
+		$settings = Settings::load();
+		$this->assertSame( array( 'H:i:s', false ), array( $settings->hora_format(), $settings->delete_unused_images() ), 'an unknown hora format falls back to HH:MM:SS, an unticked box turns off' );
+
 		// A URL that sanitizes to nothing does not erase the working one.
 		$_POST    = array_merge( $_POST, array( 'base_url' => 'javascript:alert(1)', 'batch_size' => '9' ) );
 		$_REQUEST = $_POST;

@@ -284,7 +284,9 @@ final class CliTest extends E2eTestCase {
 		$this->assertGreaterThan( 0, $exact );
 		$this->assertStringContainsString( sprintf( '%d rows added, 0 kept, 0 removed', count( $rebuilt ) ), $result->stdout );
 
-		$run_id = $this->run_foreground();
+		// Explicitly full: the default mode would only fetch what changed in Verial since.
+		$run_id = Plugin::services()->runner->start( 'foreground', null, array(), true );
+		$this->assertSame( 'finished', Plugin::services()->foreground->run() );
 		$this->assertSame( 0, $this->status( $run_id )['images']['created'] );
 		$this->assertSame( $reference, $this->image_rows() );
 		$this->assertSame( 0, WpCliStandIn::run( 'verial-images doctor' )->code );

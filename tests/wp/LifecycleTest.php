@@ -69,10 +69,12 @@ final class LifecycleTest extends E2eTestCase {
 	 */
 	public function test_cron_driver_runs_in_slices_and_thumbnails_come_later(): void {
 		$this->fresh_site( 30 );
+		// One request at a time, so 30 articles at 50 ms of latency outlast a 1-second slice.
 		$this->configure(
 			array(
 				'time_limit'          => 1,
 				'generate_thumbnails' => true,
+				'parallel_requests'   => 1,
 			)
 		);
 		MockVerial::config( array( 'latency_ms' => 50 ) );
@@ -205,7 +207,8 @@ final class LifecycleTest extends E2eTestCase {
 		$this->assertNotNull( $image );
 		$imagen  = json_decode( MockVerial::images_body( $article_id ), true )['Imagenes'][ $image['position'] ]['Imagen'];
 		$uploads = wp_upload_dir();
-		$file    = $uploads['path'] . '/verial-image-' . $article_id . '-legacy.jpeg';
+		$this->assertTrue( wp_mkdir_p( $uploads['path'] ) );
+		$file = $uploads['path'] . '/verial-image-' . $article_id . '-legacy.jpeg';
 		file_put_contents( $file, base64_decode( $imagen ) );
 		$legacy_id = wp_insert_attachment(
 			array(
@@ -250,7 +253,10 @@ final class LifecycleTest extends E2eTestCase {
 			$retired = count( array_diff_key( $before, $this->pictures() ) );
 			$this->assertGreaterThan( 0, $retired );
 
-			$run_id = $this->run_foreground();
+			// Explicitly full, so the whole state can be compared (ResyncTest covers the
+			// default, incremental mode).
+			$run_id = Plugin::services()->runner->start( 'foreground', null, array(), true );
+			$this->assertSame( 'finished', Plugin::services()->foreground->run() );
 			$status = $this->status( $run_id );
 			$this->assertSame( 1, $status['images']['created'], 'only the replaced picture is new' );
 			$this->assert_state_matches_truth( $run_id, false, $retired );
@@ -285,7 +291,10 @@ final class LifecycleTest extends E2eTestCase {
 		$victim = SiteState::attachments()[0];
 		wp_delete_attachment( $victim['id'], true );
 
-		$run_id = $this->run_foreground();
+		// Its article did not change in Verial: only a full run (the periodic verification
+		// pass) fetches it again.
+		$run_id = Plugin::services()->runner->start( 'foreground', null, array(), true );
+		$this->assertSame( 'finished', Plugin::services()->foreground->run() );
 		$this->assertSame( 1, $this->status( $run_id )['images']['created'] );
 		$this->assert_state_matches_truth( $run_id );
 	}

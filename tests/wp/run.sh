@@ -7,6 +7,8 @@
 # Env: VIS_PHP_EXTENSION  path of the built libverial_images.so; empty = the PHP polyfill
 #      VIS_STATE_DUMP     file that receives the canonical final state (diff it between codecs)
 #      VIS_ARTICLES       mock catalog size (default 150), VIS_KEEP=1 keeps the temp dir and DB
+#      VIS_LONG=1         long variants of the reliability tests (CrashTest: 25 kills instead of 4)
+#      VIS_CRASH_SEED     replays CrashTest's kill points (its failure message prints the seed)
 # Ends with PHPUnit's summary line; exits non-zero when a test fails.
 set -euo pipefail
 # shellcheck source=lib.sh

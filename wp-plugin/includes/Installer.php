@@ -9,6 +9,7 @@ declare(strict_types=1);
 
 namespace VerialImageSync;
 
+use VerialImageSync\Store\ContentTable;
 use VerialImageSync\Store\Tables;
 
 /**
@@ -18,7 +19,7 @@ use VerialImageSync\Store\Tables;
 final class Installer {
 
 	public const SCHEMA_OPTION  = 'verial_image_sync_schema_version';
-	public const SCHEMA_VERSION = 2;
+	public const SCHEMA_VERSION = 3;
 
 	/**
 	 * Upgrades the schema when the stored version is older than this code's.
@@ -35,6 +36,7 @@ final class Installer {
 	public static function install(): void {
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 		dbDelta( self::schema() );
+		ContentTable::fill_from_images();
 		update_option( self::SCHEMA_OPTION, self::SCHEMA_VERSION, true );
 	}
 
@@ -51,6 +53,7 @@ final class Installer {
 		$batches  = Tables::batches();
 		$errors   = Tables::errors();
 		$articles = Tables::articles();
+		$contents = Tables::contents();
 
 		return array(
 			"CREATE TABLE {$images} (
@@ -79,6 +82,7 @@ final class Installer {
   active_slot tinyint(1) unsigned DEFAULT NULL,
   trigger_source varchar(32) NOT NULL DEFAULT '',
   codec varchar(16) NOT NULL DEFAULT '',
+  run_mode varchar(16) NOT NULL DEFAULT '',
   image_size int(10) unsigned NOT NULL DEFAULT 300,
   total_articles int(10) unsigned NOT NULL DEFAULT 0,
   total_batches int(10) unsigned NOT NULL DEFAULT 0,
@@ -89,6 +93,8 @@ final class Installer {
   images_reused int(10) unsigned NOT NULL DEFAULT 0,
   images_adopted int(10) unsigned NOT NULL DEFAULT 0,
   images_failed int(10) unsigned NOT NULL DEFAULT 0,
+  images_orphaned int(10) unsigned NOT NULL DEFAULT 0,
+  images_deleted int(10) unsigned NOT NULL DEFAULT 0,
   bytes_written bigint(20) unsigned NOT NULL DEFAULT 0,
   current_article bigint(20) unsigned DEFAULT NULL,
   peak_memory bigint(20) unsigned NOT NULL DEFAULT 0,
@@ -102,7 +108,8 @@ final class Installer {
   updated_at datetime NOT NULL,
   PRIMARY KEY  (id),
   UNIQUE KEY active_slot (active_slot),
-  KEY status (status)
+  KEY status (status),
+  KEY run_mode_status (run_mode,status)
 ) {$collate};",
 			"CREATE TABLE {$batches} (
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
@@ -141,6 +148,13 @@ final class Installer {
   updated_at datetime NOT NULL,
   PRIMARY KEY  (article_id),
   KEY sku (sku)
+) {$collate};",
+			"CREATE TABLE {$contents} (
+  sha256 char(64) NOT NULL,
+  attachment_id bigint(20) unsigned NOT NULL DEFAULT 0,
+  created_at datetime NOT NULL,
+  PRIMARY KEY  (sha256),
+  KEY created_at (created_at)
 ) {$collate};",
 		);
 	}

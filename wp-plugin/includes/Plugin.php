@@ -72,12 +72,13 @@ final class Plugin {
 	/**
 	 * Starts a run processed in the background (WP-Cron or Action Scheduler) and returns at once.
 	 *
+	 * @param bool $full Every article; otherwise the default mode (incremental when possible).
 	 * @return int Run id.
 	 * @throws Sync\RunAlreadyActiveException When a run is active.
 	 */
-	public static function start_background_run(): int {
+	public static function start_background_run( bool $full = false ): int {
 		$services = self::services();
-		$run_id   = $services->runner->start( $services->driver->name() );
+		$run_id   = $services->runner->start( $services->driver->name(), null, array(), $full );
 		$services->driver->schedule( self::PROCESS_HOOK );
 		self::schedule_watchdog();
 		return $run_id;

@@ -20,20 +20,24 @@ use VerialImageSync\Driver\ActionSchedulerDriver;
 use VerialImageSync\Driver\BackgroundDriver;
 use VerialImageSync\Driver\CronDriver;
 use VerialImageSync\Driver\ForegroundDriver;
+use VerialImageSync\Media\AttachmentUsage;
 use VerialImageSync\Media\AttachmentWriter;
 use VerialImageSync\Media\LegacyAttachments;
 use VerialImageSync\Media\OrphanFiles;
 use VerialImageSync\Media\ThumbnailQueue;
 use VerialImageSync\Store\ArticleTable;
 use VerialImageSync\Store\BatchQueue;
+use VerialImageSync\Store\ContentTable;
 use VerialImageSync\Store\ErrorLog;
 use VerialImageSync\Store\ImageTable;
 use VerialImageSync\Store\RunStore;
 use VerialImageSync\Sync\ArticleImporter;
 use VerialImageSync\Sync\BatchWorker;
+use VerialImageSync\Sync\KnownContents;
 use VerialImageSync\Sync\Lock;
 use VerialImageSync\Sync\Phase1Runner;
 use VerialImageSync\Sync\RunPlanner;
+use VerialImageSync\Sync\UnusedAttachments;
 
 /**
  * Wires the small classes together once per request (or again after the settings change).
@@ -74,6 +78,7 @@ final class Services {
 
 		$this->client   = new VerialClient( $settings );
 		$this->articles = new ArticleTable();
+		$contents       = new ContentTable();
 		$this->worker   = new BatchWorker(
 			$settings,
 			$this->lock,
@@ -81,6 +86,7 @@ final class Services {
 			$this->queue,
 			$this->errors,
 			$this->images,
+			new KnownContents( $this->images, $contents ),
 			new LegacyAttachments(),
 			new OrphanFiles(),
 			$this->client,
@@ -90,12 +96,14 @@ final class Services {
 				$this->images,
 				$this->errors,
 				$this->queue,
-				$this->runs
+				$this->runs,
+				new UnusedAttachments( $this->images, new AttachmentUsage(), $this->errors, $this->runs, $settings->delete_unused_images() ),
+				$contents
 			),
 			$this->thumbnails
 		);
 		$this->runner     = new Phase1Runner( $settings, $this->runs, $this->queue, $this->errors, $this->lock, $this->thumbnails );
-		$this->foreground = new ForegroundDriver( $this->worker, $this->lock );
+		$this->foreground = new ForegroundDriver( $this->worker );
 
 		$this->image_source = new ImageSource( $this->images );
 		$this->assigner     = new AssignmentService(

@@ -43,24 +43,40 @@ final class Settings {
 	 */
 	public static function defaults(): array {
 		return array(
-			'base_url'            => '',
-			'session'             => 0,
-			'image_size'          => 300,   // Verial's numpixelsladomenor; 0 = original size.
-			'http_timeout'        => 30,    // Seconds, per request (the existing plugin's value).
-			'retry_delays_ms'     => array( 250, 750, 2000 ),
-			'list_page_size'      => 500,
-			'batch_size'          => 25,    // Articles per persisted batch.
-			'time_limit'          => 20,    // Seconds of work per background request.
-			'memory_ratio'        => 0.9,   // Stop a slice past this share of memory_limit.
-			'lock_ttl'            => 300,   // Seconds before a dead worker's lock may be taken over.
-			'max_batch_attempts'  => 3,
-			'max_image_bytes'     => 26214400,
-			'generate_thumbnails' => true,
+			'base_url'             => '',
+			'session'              => 0,
+			'image_size'           => 300,   // Verial's numpixelsladomenor; 0 = original size.
+			'http_timeout'         => 30,    // Seconds, per request (the existing plugin's value).
+			'retry_delays_ms'      => array( 250, 750, 2000 ),
+			'list_page_size'       => 500,
+			'batch_size'           => 25,    // Articles per persisted batch.
+			'time_limit'           => 20,    // Seconds of work per background request.
+			'memory_ratio'         => 0.9,   // Stop a slice past this share of memory_limit.
+			'lock_ttl'             => 300,   // Seconds before a dead worker's lock may be taken over.
+			'max_batch_attempts'   => 3,
+			'max_image_bytes'      => 26214400,
+			'generate_thumbnails'  => true,
 			// Phase 2. Off = rollback switch: this plugin assigns nothing and the shop goes back
 			// to whatever assigned product images before.
-			'assign_images'       => true,
+			'assign_images'        => true,
 			// Products not linked by the existing plugin are matched by SKU = ReferenciaBarras.
-			'match_by_sku'        => true,
+			'match_by_sku'         => true,
+			// Re-sync. A run asks only for articles changed since the previous run started, less
+			// this margin for clock skew between WordPress and Verial.
+			'since_margin_minutes' => 15,
+			// Verial's hora format is not documented: "H:i:s" (HH:MM:SS) or "H:i" (HH:MM).
+			'hora_format'          => 'H:i:s',
+			// Time zone of Verial's fecha/hora; '' = the site's time zone.
+			'verial_timezone'      => '',
+			// A full verification run replaces the incremental one this often (0 = never).
+			'full_check_days'      => 7,
+			// Delete an attachment this plugin created once no article or product uses it
+			// (off: keep it and report it as orphaned).
+			'delete_unused_images' => false,
+			// Concurrency: image requests in flight at once, and seconds after which a batch
+			// claimed by a silent worker is taken over.
+			'parallel_requests'    => 4,
+			'claim_timeout'        => 120,
 		);
 	}
 
@@ -113,22 +129,39 @@ final class Settings {
 		$delays = is_array( $values['retry_delays_ms'] ) ? $values['retry_delays_ms'] : array();
 
 		return array(
-			'base_url'            => self::service_url( (string) $values['base_url'] ),
-			'session'             => max( 0, (int) $values['session'] ),
-			'image_size'          => max( 0, (int) $values['image_size'] ),
-			'http_timeout'        => max( 1, (int) $values['http_timeout'] ),
-			'retry_delays_ms'     => array_values( array_map( static fn( $ms ): int => max( 0, (int) $ms ), array_slice( $delays, 0, 10 ) ) ),
-			'list_page_size'      => min( 5000, max( 1, (int) $values['list_page_size'] ) ),
-			'batch_size'          => min( 1000, max( 1, (int) $values['batch_size'] ) ),
-			'time_limit'          => max( 1, (int) $values['time_limit'] ),
-			'memory_ratio'        => min( 0.99, max( 0.1, (float) $values['memory_ratio'] ) ),
-			'lock_ttl'            => max( 1, (int) $values['lock_ttl'] ),
-			'max_batch_attempts'  => max( 1, (int) $values['max_batch_attempts'] ),
-			'max_image_bytes'     => max( 1, (int) $values['max_image_bytes'] ),
-			'generate_thumbnails' => (bool) $values['generate_thumbnails'],
-			'assign_images'       => (bool) $values['assign_images'],
-			'match_by_sku'        => (bool) $values['match_by_sku'],
+			'base_url'             => self::service_url( (string) $values['base_url'] ),
+			'session'              => max( 0, (int) $values['session'] ),
+			'image_size'           => max( 0, (int) $values['image_size'] ),
+			'http_timeout'         => max( 1, (int) $values['http_timeout'] ),
+			'retry_delays_ms'      => array_values( array_map( static fn( $ms ): int => max( 0, (int) $ms ), array_slice( $delays, 0, 10 ) ) ),
+			'list_page_size'       => min( 5000, max( 1, (int) $values['list_page_size'] ) ),
+			'batch_size'           => min( 1000, max( 1, (int) $values['batch_size'] ) ),
+			'time_limit'           => max( 1, (int) $values['time_limit'] ),
+			'memory_ratio'         => min( 0.99, max( 0.1, (float) $values['memory_ratio'] ) ),
+			'lock_ttl'             => max( 1, (int) $values['lock_ttl'] ),
+			'max_batch_attempts'   => max( 1, (int) $values['max_batch_attempts'] ),
+			'max_image_bytes'      => max( 1, (int) $values['max_image_bytes'] ),
+			'generate_thumbnails'  => (bool) $values['generate_thumbnails'],
+			'assign_images'        => (bool) $values['assign_images'],
+			'match_by_sku'         => (bool) $values['match_by_sku'],
+			'since_margin_minutes' => min( 1440, max( 0, (int) $values['since_margin_minutes'] ) ),
+			'hora_format'          => 'H:i' === $values['hora_format'] ? 'H:i' : 'H:i:s',
+			'verial_timezone'      => self::timezone_name( (string) $values['verial_timezone'] ),
+			'full_check_days'      => min( 365, max( 0, (int) $values['full_check_days'] ) ),
+			'delete_unused_images' => (bool) $values['delete_unused_images'],
+			'parallel_requests'    => min( 16, max( 1, (int) $values['parallel_requests'] ) ),
+			'claim_timeout'        => max( 5, (int) $values['claim_timeout'] ),
 		);
+	}
+
+	/**
+	 * A valid IANA time zone name, or '' (the site's time zone) for anything else.
+	 *
+	 * @param string $name Time zone as configured.
+	 */
+	private static function timezone_name( string $name ): string {
+		$name = trim( $name );
+		return '' !== $name && in_array( $name, \DateTimeZone::listIdentifiers(), true ) ? $name : '';
 	}
 
 	/**
@@ -222,5 +255,36 @@ final class Settings {
 
 	public function match_by_sku(): bool {
 		return $this->values['match_by_sku'];
+	}
+
+	public function since_margin_minutes(): int {
+		return $this->values['since_margin_minutes'];
+	}
+
+	public function hora_format(): string {
+		return $this->values['hora_format'];
+	}
+
+	/**
+	 * Verial's time zone: the configured one, else the site's.
+	 */
+	public function verial_timezone(): \DateTimeZone {
+		return '' === $this->values['verial_timezone'] ? wp_timezone() : new \DateTimeZone( $this->values['verial_timezone'] );
+	}
+
+	public function full_check_days(): int {
+		return $this->values['full_check_days'];
+	}
+
+	public function delete_unused_images(): bool {
+		return $this->values['delete_unused_images'];
+	}
+
+	public function parallel_requests(): int {
+		return $this->values['parallel_requests'];
+	}
+
+	public function claim_timeout(): int {
+		return $this->values['claim_timeout'];
 	}
 }

@@ -39,18 +39,14 @@ final class Api
 
     private function numArticulos(Params $params): Reply
     {
-        $articles = $this->catalog->since($params->since($this->config->timezone()));
+        $articles = $this->listed($params);
 
         return Reply::verial(['InfoError' => self::OK, 'Numero' => count($articles)]);
     }
 
     private function articulos(Params $params): Reply
     {
-        $articles = Catalog::page(
-            $this->catalog->since($params->since($this->config->timezone())),
-            $params->int('inicio'),
-            $params->int('fin'),
-        );
+        $articles = Catalog::page($this->listed($params), $params->int('inicio'), $params->int('fin'));
         $public = array_flip(BaseCatalog::PUBLIC_FIELDS);
 
         return Reply::verial([
@@ -78,15 +74,59 @@ final class Api
         $head = substr(json_encode(['InfoError' => self::OK, 'Imagenes' => []], JSON_THROW_ON_ERROR), 0, -3);
         $chunks = [$head . '['];
         foreach ($articles as $article) {
-            foreach ($this->payloads->forArticle($article, $shortSide) as $payload) {
+            [$foreign, $sentId] = $this->config->foreignId($article['Id']);
+            $sentId = $foreign ? $sentId : $article['Id'];
+            $imagenes = array_merge(
+                array_column($this->payloads->forArticle($article, $shortSide), 'imagen'),
+                $this->config->extraImages($article['Id']),
+            );
+            foreach ($imagenes as $imagen) {
                 if (count($chunks) > 1) {
                     $chunks[] = ',';
                 }
-                $chunks[] = json_encode(['ID_Articulo' => $article['Id'], 'Imagen' => $payload['imagen']], JSON_THROW_ON_ERROR);
+                $chunks[] = json_encode(['ID_Articulo' => $sentId, 'Imagen' => $imagen], JSON_THROW_ON_ERROR);
+            }
+            $huge = $this->config->hugeImage();
+            if ($huge !== null && $huge['article'] === $article['Id']) {
+                array_push($chunks, ...($imagenes !== [] ? [','] : []), ...self::hugeImage($sentId, $huge['bytes']));
             }
         }
         $chunks[] = ']}';
 
         return Reply::verialChunks($chunks);
+    }
+
+    /**
+     * The articles GetNumArticulosWS counts and GetArticulosWS pages: the catalog, then the
+     * `extra_articles` switch's raw objects (empty unless a test sets it).
+     *
+     * @return list<array<string, mixed>>
+     */
+    private function listed(Params $params): array
+    {
+        return array_merge($this->catalog->since($params->since($this->config->timezone())), $this->config->extraArticles());
+    }
+
+    /**
+     * One `{"ID_Articulo", "Imagen"}` item whose image decodes to $bytes bytes (a JPEG start,
+     * then zeros), as JSON chunks that all share one 1 MiB string: a 50 MB reply costs the
+     * mock no memory and almost no time.
+     *
+     * @return list<string>
+     */
+    private static function hugeImage(mixed $sentId, int $bytes): array
+    {
+        $start = "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00"; // 15 bytes: base64 without padding
+        $head = base64_encode($start);
+        $zeros = intdiv($bytes - strlen($start), 3); // "AAAA" = three zero bytes
+        $block = str_repeat('A', 1 << 20);
+        $chunks = [substr(json_encode(['ID_Articulo' => $sentId, 'Imagen' => ''], JSON_THROW_ON_ERROR), 0, -2) . $head];
+        $symbols = $zeros * 4;
+        for (; $symbols >= strlen($block); $symbols -= strlen($block)) {
+            $chunks[] = $block;
+        }
+        $chunks[] = str_repeat('A', $symbols) . '"}';
+
+        return $chunks;
     }
 }

@@ -27,7 +27,7 @@ final class ChildProcess {
 	private ?int $exit_code = null;
 
 	/**
-	 * @param string               $mode worker.php mode: "run" or "resume".
+	 * @param string               $mode worker.php mode: run, resume, cli, cron or rest.
 	 * @param array<string,string> $env  Extra environment.
 	 */
 	public function __construct( string $mode, array $env = array() ) {

@@ -12,6 +12,7 @@ namespace VerialImageSync\Tests;
 use PHPUnit\Framework\TestCase;
 use VerialImageSync\Plugin;
 use VerialImageSync\Settings;
+use VerialImageSync\Store\BatchQueue;
 use VerialImageSync\Store\RunStore;
 use VerialImageSync\Store\Tables;
 
@@ -33,6 +34,26 @@ abstract class E2eTestCase extends TestCase {
 	}
 
 	/**
+	 * Removes the plugin's PHP messages from the debug log and returns them: for a test whose
+	 * child process may die (a fatal error is then the test's own failure, and must not fail
+	 * every later test in assertPostConditions()).
+	 *
+	 * @return list<string>
+	 */
+	protected function take_plugin_log_messages(): array {
+		$log = WP_DEBUG_LOG;
+		if ( ! is_string( $log ) || ! is_file( $log ) ) {
+			return array();
+		}
+		$lines = (array) file( $log );
+		$ours  = preg_grep( '~/plugins/verial-image-sync/~', $lines );
+		if ( $ours ) {
+			file_put_contents( $log, implode( '', array_diff_key( $lines, $ours ) ) );
+		}
+		return array_values( array_map( 'trim', $ours ) );
+	}
+
+	/**
 	 * The mock catalog size run.sh started with.
 	 */
 	protected static function catalog_size(): int {
@@ -41,13 +62,16 @@ abstract class E2eTestCase extends TestCase {
 
 	/**
 	 * Plugin settings for tests: the mock, small batches, near-zero retry delays, a short lock
-	 * lifetime (kill tests wait for it), no thumbnails unless a test wants them.
+	 * lifetime (kill tests wait for it), no thumbnails unless a test wants them. Everything else
+	 * goes back to its default: settings are merged when saved, and one test's leftovers (say,
+	 * the settings form test's image size 0) must not change what the next one imports.
 	 *
 	 * @param array<string, mixed> $overrides Settings to change.
 	 */
 	protected function configure( array $overrides = array() ): void {
 		Settings::save(
 			array_merge(
+				Settings::defaults(),
 				array(
 					'base_url'            => MockVerial::url(),
 					'session'             => 18,
@@ -61,6 +85,17 @@ abstract class E2eTestCase extends TestCase {
 				$overrides
 			)
 		);
+		Plugin::reset_services();
+	}
+
+	/**
+	 * Puts settings that configure() does not set back to their defaults (settings are merged
+	 * when saved, so a test that changes them must undo it for the tests after it).
+	 *
+	 * @param string ...$keys Setting names.
+	 */
+	protected function reset_settings( string ...$keys ): void {
+		Settings::save( array_intersect_key( Settings::defaults(), array_flip( $keys ) ) );
 		Plugin::reset_services();
 	}
 
@@ -83,11 +118,13 @@ abstract class E2eTestCase extends TestCase {
 	/**
 	 * Starts a run and processes it in this process, like the WP-CLI command will.
 	 *
+	 * @param bool $full Every article, not only those the run mode policy would pick (after a
+	 *                   first run it lists only what changed since).
 	 * @return int Run id.
 	 */
-	protected function run_foreground(): int {
+	protected function run_foreground( bool $full = false ): int {
 		$services = Plugin::services();
-		$run_id   = $services->runner->start( 'foreground' );
+		$run_id   = $services->runner->start( 'foreground', null, array(), $full );
 		$this->assertSame( 'finished', $services->foreground->run() );
 		return $run_id;
 	}
@@ -224,6 +261,44 @@ abstract class E2eTestCase extends TestCase {
 	protected function assert_no_leftovers(): void {
 		$this->assertSame( SiteState::referenced_files(), SiteState::upload_files(), 'files in uploads besides the attachments' );
 		$this->assertNull( SiteState::lock_value(), 'the worker lock is still held' );
+	}
+
+	/**
+	 * What no crash, lost database or refused input may leave behind: an attachment without its
+	 * file, a file (temporary or not) that no attachment references, postmeta of a post that
+	 * does not exist, an image row without its attachment, a batch still marked running, the
+	 * worker lock.
+	 *
+	 * @param string $context Prefix of the failure messages (seed, kill points...).
+	 */
+	protected function assert_nothing_half_done( string $context = '' ): void {
+		global $wpdb;
+		$prefix = '' === $context ? '' : $context . ': ';
+		$base   = wp_get_upload_dir()['basedir'];
+		foreach ( SiteState::attachments() as $attachment ) {
+			$this->assertNotSame( '', $attachment['file'], "{$prefix}attachment {$attachment['id']} has no _wp_attached_file" );
+			$this->assertFileExists( $base . '/' . $attachment['file'], "{$prefix}attachment {$attachment['id']} without its file" );
+		}
+		$temporary = preg_grep( '~/\.vis-tmp-~', SiteState::upload_files() );
+		$this->assertSame( array(), array_values( $temporary ), "{$prefix}temporary files left in uploads" );
+		$this->assertSame( SiteState::referenced_files(), SiteState::upload_files(), "{$prefix}files in uploads that no attachment references" );
+		$orphan_meta = (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->postmeta} m LEFT JOIN {$wpdb->posts} p ON p.ID = m.post_id WHERE p.ID IS NULL AND ( m.meta_key LIKE '\\_verial\\_%' OR m.meta_key LIKE '\\_wp\\_attach%' )" );
+		$this->assertSame( 0, $orphan_meta, "{$prefix}attachment postmeta rows of posts that do not exist" );
+		$orphan_rows = $wpdb->get_col( 'SELECT CONCAT(i.article_id, \':\', i.position) FROM ' . Tables::images() . " i LEFT JOIN {$wpdb->posts} p ON p.ID = i.attachment_id WHERE p.ID IS NULL" );
+		$this->assertSame( array(), $orphan_rows, "{$prefix}image rows (article:position) whose attachment does not exist" );
+		$running = $wpdb->get_col( $wpdb->prepare( 'SELECT id FROM ' . Tables::batches() . ' WHERE status = %s', BatchQueue::RUNNING ) );
+		$this->assertSame( array(), $running, "{$prefix}batches still marked running" );
+		$this->assertNull( SiteState::lock_value(), "{$prefix}the worker lock is still held" );
+	}
+
+	/**
+	 * Waits until a killed worker's lock and batch claim may be taken over (lock_ttl and
+	 * claim_timeout, which the tests set to their minimum), so that a resume does not depend on
+	 * how the drivers wait for a dead worker.
+	 */
+	protected function wait_for_takeover(): void {
+		$settings = Plugin::services()->settings;
+		usleep( (int) ( ( max( $settings->lock_ttl(), $settings->claim_timeout() ) + 0.3 ) * 1e6 ) );
 	}
 
 	/**

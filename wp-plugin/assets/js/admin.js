@@ -88,7 +88,7 @@
 		let state = status.configured ? i18n.noRun : i18n.notConfigured;
 		let when = '';
 		if ( run ) {
-			state = format( i18n.runState, run.id, run.status_label );
+			state = withMode( format( i18n.runState, run.id, run.status_label ), run );
 			when = run.finished ? format( i18n.finished, run.finished ) : format( i18n.started, run.started );
 		}
 		setText( card, 'state', state );
@@ -107,6 +107,7 @@
 		setText( card, 'current', run && run.current_article ? format( i18n.article, run.current_article ) : i18n.none );
 
 		button( card, 'start' ).disabled = active;
+		button( card, 'start-full' ).disabled = active;
 		button( card, 'cancel' ).hidden = ! active;
 		button( card, 'resume' ).hidden = ! active;
 
@@ -134,6 +135,17 @@
 				error.message,
 			] ) )
 		);
+	}
+
+	/**
+	 * A status text followed by what the run covers ("Full sync", "Changes only"), when known.
+	 *
+	 * @param {string} text Status text.
+	 * @param {Object} run  Run with mode_label.
+	 * @return {string} The text.
+	 */
+	function withMode( text, run ) {
+		return run.mode_label ? text + ' (' + run.mode_label + ')' : text;
 	}
 
 	function renderAssign( card ) {
@@ -169,7 +181,7 @@
 			...status.history.map( ( run ) => row( [
 				'#' + run.id,
 				run.created_at || i18n.none,
-				run.status_label,
+				withMode( run.status_label, run ),
 				run.summary,
 				format( i18n.seconds, number( run.seconds ) ),
 				run.codec,
@@ -228,11 +240,12 @@
 	 * @param {Element} card   The card whose button was pressed.
 	 * @param {string}  path   Route below the namespace.
 	 * @param {Element} source The button, disabled while the request runs.
+	 * @param {Object}  data   Request body, if any.
 	 */
-	function post( card, path, source ) {
+	function post( card, path, source, data ) {
 		source.disabled = true;
 		setMessage( card, 'message', i18n.working );
-		return apiFetch( { path: base + path, method: 'POST' } )
+		return apiFetch( { path: base + path, method: 'POST', data } )
 			.then( ( reply ) => setMessage( card, 'message', reply.message ) )
 			.catch( ( error ) => setMessage( card, 'message', errorText( error ), true ) )
 			.finally( () => {
@@ -243,6 +256,7 @@
 
 	function bindCard( card ) {
 		button( card, 'start' ).addEventListener( 'click', ( event ) => post( card, '/runs', event.currentTarget ) );
+		button( card, 'start-full' ).addEventListener( 'click', ( event ) => post( card, '/runs', event.currentTarget, { mode: 'full' } ) );
 		button( card, 'resume' ).addEventListener( 'click', ( event ) => post( card, '/runs/resume', event.currentTarget ) );
 		button( card, 'assign' ).addEventListener( 'click', ( event ) => post( card, '/assign', event.currentTarget ) );
 		button( card, 'cancel' ).addEventListener( 'click', ( event ) => {

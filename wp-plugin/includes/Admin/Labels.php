@@ -36,6 +36,20 @@ final class Labels {
 	}
 
 	/**
+	 * What a phase 1 run covers (RunStore MODE_ constant; '' for runs from before modes existed).
+	 *
+	 * @param string $mode Run mode.
+	 */
+	public static function run_mode( string $mode ): string {
+		$labels = array(
+			RunStore::MODE_FULL        => __( 'Full sync', 'verial-image-sync' ),
+			RunStore::MODE_INCREMENTAL => __( 'Changes only', 'verial-image-sync' ),
+			RunStore::MODE_ARTICLES    => __( 'Selected articles', 'verial-image-sync' ),
+		);
+		return $labels[ $mode ] ?? $mode;
+	}
+
+	/**
 	 * A phase 2 state (AssignModule::status()).
 	 *
 	 * @param string $state idle, running or done.

@@ -45,18 +45,21 @@ final class RunHistory {
 			'id'           => (int) $row['id'],
 			'status'       => (string) $row['status'],
 			'status_label' => Labels::run_status( (string) $row['status'] ),
+			'mode'         => (string) $row['run_mode'],
+			'mode_label'   => Labels::run_mode( (string) $row['run_mode'] ),
 			'codec'        => Labels::codec( (string) $row['codec'] ),
 			'created_at'   => Dates::from_utc( $row['created_at'] ),
 			'seconds'      => round( (float) $row['work_seconds'], 1 ),
-			'summary'      => self::summary( (int) $row['articles_done'], (int) $row['total_articles'], (int) $row['articles_failed'], (int) $row['images_created'], $duplicates, (int) $row['images_failed'] ),
+			'summary'      => self::summary( (int) $row['articles_done'], (int) $row['total_articles'], (int) $row['articles_failed'], (int) $row['images_created'], $duplicates, (int) $row['images_failed'], (int) $row['images_orphaned'], (int) $row['images_deleted'] ),
 		);
 	}
 
 	/**
 	 * "30 of 30 articles, 55 images imported, 12 duplicates avoided, 2 articles failed, 3 images
-	 * refused" (the failures only when there are some).
+	 * refused, 1 unused image kept, 2 unused images deleted" (the failures and the pictures
+	 * articles dropped only when there are some).
 	 */
-	private static function summary( int $done, int $total, int $articles_failed, int $created, int $duplicates, int $images_failed ): string {
+	private static function summary( int $done, int $total, int $articles_failed, int $created, int $duplicates, int $images_failed, int $orphaned, int $deleted ): string {
 		$parts = array(
 			sprintf(
 				/* translators: 1: articles processed, 2: articles in the run. */
@@ -87,6 +90,20 @@ final class RunHistory {
 				/* translators: %s: number of images refused (corrupt or not an image). */
 				_n( '%s image refused', '%s images refused', $images_failed, 'verial-image-sync' ),
 				number_format_i18n( $images_failed )
+			);
+		}
+		if ( $orphaned > 0 ) {
+			$parts[] = sprintf(
+				/* translators: %s: number of pictures no article shows any more that were kept in the media library. */
+				_n( '%s unused image kept', '%s unused images kept', $orphaned, 'verial-image-sync' ),
+				number_format_i18n( $orphaned )
+			);
+		}
+		if ( $deleted > 0 ) {
+			$parts[] = sprintf(
+				/* translators: %s: number of pictures no article or product used any more that were deleted. */
+				_n( '%s unused image deleted', '%s unused images deleted', $deleted, 'verial-image-sync' ),
+				number_format_i18n( $deleted )
 			);
 		}
 		/* translators: separates the parts of a run summary. */

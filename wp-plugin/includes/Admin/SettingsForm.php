@@ -28,7 +28,7 @@ final class SettingsForm {
 	/**
 	 * Checkboxes: absent from the POST body when unticked.
 	 */
-	private const FLAGS = array( 'generate_thumbnails', 'assign_images', 'match_by_sku' );
+	private const FLAGS = array( 'generate_thumbnails', 'assign_images', 'match_by_sku', 'delete_unused_images' );
 
 	/**
 	 * Prints the form with the effective settings.
@@ -64,12 +64,37 @@ final class SettingsForm {
 					<td><input type="number" class="small-text" id="vis-batch-size" name="batch_size" min="1" max="1000" step="1" value="<?php echo esc_attr( (string) $settings->batch_size() ); ?>"></td>
 				</tr>
 				<tr>
+					<th scope="row"><label for="vis-parallel"><?php esc_html_e( 'Requests in flight', 'verial-image-sync' ); ?></label></th>
+					<td>
+						<input type="number" class="small-text" id="vis-parallel" name="parallel_requests" min="1" max="16" step="1" value="<?php echo esc_attr( (string) $settings->parallel_requests() ); ?>">
+						<p class="description"><?php esc_html_e( 'Image requests sent to Verial at once, so the API\'s latency is paid once per group of articles instead of once per article.', 'verial-image-sync' ); ?></p>
+					</td>
+				</tr>
+				<tr>
+					<th scope="row"><label for="vis-full-check"><?php esc_html_e( 'Full sync every (days)', 'verial-image-sync' ); ?></label></th>
+					<td>
+						<input type="number" class="small-text" id="vis-full-check" name="full_check_days" min="0" max="365" step="1" value="<?php echo esc_attr( (string) $settings->full_check_days() ); ?>">
+						<p class="description"><?php esc_html_e( 'Syncs ask Verial only for the articles changed since the last sync; this often one goes over every article instead, to catch changes Verial does not date. 0: never.', 'verial-image-sync' ); ?></p>
+					</td>
+				</tr>
+				<tr>
+					<th scope="row"><label for="vis-hora-format"><?php esc_html_e( 'Time format of the date filter', 'verial-image-sync' ); ?></label></th>
+					<td>
+						<select id="vis-hora-format" name="hora_format">
+							<option value="H:i:s" <?php selected( $settings->hora_format(), 'H:i:s' ); ?>>HH:MM:SS</option>
+							<option value="H:i" <?php selected( $settings->hora_format(), 'H:i' ); ?>>HH:MM</option>
+						</select>
+						<p class="description"><?php esc_html_e( 'How the "hora" of Verial\'s date filter is sent. Change it if Verial answers "wrong date format" (InfoError 22).', 'verial-image-sync' ); ?></p>
+					</td>
+				</tr>
+				<tr>
 					<th scope="row"><?php esc_html_e( 'Options', 'verial-image-sync' ); ?></th>
 					<td>
 						<fieldset>
 							<label><input type="checkbox" name="generate_thumbnails" value="1" <?php checked( $settings->generate_thumbnails() ); ?>> <?php esc_html_e( 'Generate thumbnails in the background after the import', 'verial-image-sync' ); ?></label><br>
 							<label><input type="checkbox" name="assign_images" value="1" <?php checked( $settings->assign_images() ); ?>> <?php esc_html_e( 'Assign the imported images to products (off: the shop keeps the images assigned before)', 'verial-image-sync' ); ?></label><br>
-							<label><input type="checkbox" name="match_by_sku" value="1" <?php checked( $settings->match_by_sku() ); ?>> <?php esc_html_e( 'Find products not linked to Verial by their SKU (ReferenciaBarras)', 'verial-image-sync' ); ?></label>
+							<label><input type="checkbox" name="match_by_sku" value="1" <?php checked( $settings->match_by_sku() ); ?>> <?php esc_html_e( 'Find products not linked to Verial by their SKU (ReferenciaBarras)', 'verial-image-sync' ); ?></label><br>
+							<label><input type="checkbox" name="delete_unused_images" value="1" <?php checked( $settings->delete_unused_images() ); ?>> <?php esc_html_e( 'Delete pictures Verial removed once no article or product uses them (only pictures this plugin created; off: keep them and list them as unused)', 'verial-image-sync' ); ?></label>
 						</fieldset>
 					</td>
 				</tr>
@@ -94,11 +119,20 @@ final class SettingsForm {
 
 		// Sanitized by Settings::save(), the one place that knows each value's rules.
 		$values = array(
-			'base_url'   => isset( $_POST['base_url'] ) ? sanitize_text_field( wp_unslash( $_POST['base_url'] ) ) : '',
-			'session'    => isset( $_POST['session'] ) ? absint( $_POST['session'] ) : 0,
-			'image_size' => isset( $_POST['image_size'] ) ? absint( $_POST['image_size'] ) : 0,
-			'batch_size' => isset( $_POST['batch_size'] ) ? absint( $_POST['batch_size'] ) : 0,
+			'base_url'          => isset( $_POST['base_url'] ) ? sanitize_text_field( wp_unslash( $_POST['base_url'] ) ) : '',
+			'session'           => isset( $_POST['session'] ) ? absint( $_POST['session'] ) : 0,
+			'image_size'        => isset( $_POST['image_size'] ) ? absint( $_POST['image_size'] ) : 0,
+			'batch_size'        => isset( $_POST['batch_size'] ) ? absint( $_POST['batch_size'] ) : 0,
 		);
+		// Added after the first release: a form rendered by an older page may lack them.
+		foreach ( array( 'parallel_requests', 'full_check_days' ) as $number ) {
+			if ( isset( $_POST[ $number ] ) ) {
+				$values[ $number ] = absint( $_POST[ $number ] );
+			}
+		}
+		if ( isset( $_POST['hora_format'] ) ) {
+			$values['hora_format'] = sanitize_text_field( wp_unslash( $_POST['hora_format'] ) );
+		}
 		foreach ( self::FLAGS as $flag ) {
 			$values[ $flag ] = ! empty( $_POST[ $flag ] );
 		}

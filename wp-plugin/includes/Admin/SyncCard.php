@@ -44,6 +44,7 @@ final class SyncCard {
 			</dl>
 			<p class="vis-actions">
 				<button type="button" class="button button-primary" data-vis-action="start"><?php esc_html_e( 'Sync images', 'verial-image-sync' ); ?></button>
+				<button type="button" class="button" data-vis-action="start-full" title="<?php esc_attr_e( 'Fetches the images of every article again, not only of those changed since the last sync.', 'verial-image-sync' ); ?>"><?php esc_html_e( 'Full sync', 'verial-image-sync' ); ?></button>
 				<button type="button" class="button" data-vis-action="cancel" hidden><?php esc_html_e( 'Cancel', 'verial-image-sync' ); ?></button>
 				<button type="button" class="button" data-vis-action="resume" hidden title="<?php esc_attr_e( 'Schedules the background worker of this sync again, for a sync that stopped progressing.', 'verial-image-sync' ); ?>"><?php esc_html_e( 'Resume', 'verial-image-sync' ); ?></button>
 			</p>

@@ -27,6 +27,11 @@ final class VerialException extends \RuntimeException {
 	private const TRANSIENT_INFO_ERROR = 2;
 
 	/**
+	 * Verial's InfoError.Codigo for "wrong date format" (fecha/hora it cannot parse).
+	 */
+	private const DATE_FORMAT_INFO_ERROR = 22;
+
+	/**
 	 * @param string          $message   Human-readable, names the method and parameters.
 	 * @param string          $kind      One of the class constants.
 	 * @param int             $code      InfoError code, HTTP status, or 0.
@@ -61,6 +66,30 @@ final class VerialException extends \RuntimeException {
 		return new self( sprintf( 'Verial %s: invalid JSON reply: %s', $call, $detail ), self::INVALID_JSON, 0, true, $previous );
 	}
 
+	/**
+	 * Verial refused the "changed since" filter. Its own description ("wrong date format") does
+	 * not say what was sent or what to change, and the hora format Verial accepts is not
+	 * documented (HH:MM:SS or HH:MM), so the message quotes both values and names the setting.
+	 *
+	 * @param array<string, string> $filter   The fecha and hora sent.
+	 * @param self                  $previous Verial's InfoError 22.
+	 */
+	public static function date_filter_refused( array $filter, self $previous ): self {
+		return new self(
+			sprintf(
+				/* translators: 1: fecha sent, 2: hora sent, 3: Verial's own error message. */
+				__( 'Verial refused the date filter (InfoError 22, wrong date format): sent fecha "%1$s" and hora "%2$s". Check the "hora format" setting (hora_format: "H:i:s" sends HH:MM:SS, "H:i" sends HH:MM) against what your Verial server accepts. (%3$s)', 'verial-image-sync' ),
+				$filter['fecha'] ?? '',
+				$filter['hora'] ?? '',
+				$previous->getMessage()
+			),
+			self::API_ERROR,
+			self::DATE_FORMAT_INFO_ERROR,
+			false,
+			$previous
+		);
+	}
+
 	public static function not_configured(): self {
 		return new self( 'Verial API URL is not configured (setting base_url).', self::NOT_CONFIGURED, 0, false );
 	}
@@ -77,6 +106,13 @@ final class VerialException extends \RuntimeException {
 
 	public function kind(): string {
 		return $this->kind;
+	}
+
+	/**
+	 * Whether Verial answered InfoError 22: it could not parse a date parameter.
+	 */
+	public function is_date_format_refusal(): bool {
+		return self::API_ERROR === $this->kind && self::DATE_FORMAT_INFO_ERROR === $this->getCode();
 	}
 
 	public function is_transient(): bool {

@@ -16,6 +16,7 @@ use VerialImageSync\Assign\AssignModule;
 use VerialImageSync\Codec;
 use VerialImageSync\Plugin;
 use VerialImageSync\Store\RunStore;
+use VerialImageSync\Sync\BatchWorker;
 use VerialImageSync\Sync\RunAlreadyActiveException;
 use VerialImageSync\Sync\TimeBox;
 use WP_CLI;
@@ -43,16 +44,35 @@ final class ImagesCommand {
 	private const MAX_WARNINGS = 50;
 
 	/**
-	 * Imports the images of every Verial article into the media library (phase 1).
+	 * Most worker processes `sync --workers` starts (each holds a database connection and up to
+	 * parallel_requests image replies in memory).
+	 */
+	private const MAX_WORKERS = 32;
+
+	/**
+	 * How often the parent of the worker processes updates the progress bar.
+	 */
+	private const WORKERS_POLL_MICROSECONDS = 500000;
+
+	/**
+	 * Imports the images of Verial's articles into the media library (phase 1).
 	 *
 	 * Runs the same persistent, resumable batches as the background job, in this process: an
 	 * interrupted sync continues with --resume. Articles whose images could not all be imported
 	 * are listed as warnings, and the command then exits with status 1.
 	 *
+	 * By default only the articles Verial lists as changed since the previous sync started are
+	 * fetched, plus those that failed in it; the first sync, and one every "full check days", goes
+	 * over every article. Pictures an article dropped are unlinked from it and, once no article
+	 * uses them, deleted or reported as orphaned.
+	 *
 	 * ## OPTIONS
 	 *
 	 * [--resume]
 	 * : Continue the active run (started by the admin page, the background job or an interrupted sync) instead of starting one.
+	 *
+	 * [--full]
+	 * : Every article, whatever the previous syncs did (the verification pass).
 	 *
 	 * [--since=<date>]
 	 * : Only the articles Verial lists as created or modified since then: YYYY-MM-DD or "YYYY-MM-DD HH:MM[:SS]", in Verial's time zone. Stored on the run.
@@ -63,12 +83,18 @@ final class ImagesCommand {
 	 * [--dry-run]
 	 * : List what would be imported, and write nothing. Every article's images are still downloaded (and inspected in memory).
 	 *
+	 * [--workers=<n>]
+	 * : Import with this many worker processes, each on its own batches; this process shows the progress and the summary. Default 1 (this process imports).
+	 *
 	 * ## EXAMPLES
 	 *
-	 *     # Import the images of every article
+	 *     # Import what changed since the previous sync (everything the first time)
 	 *     $ wp verial-images sync
 	 *     Importing images  100% [==========================] 0:42 / 0:42
 	 *     Success: Imported the images of 7879 articles: 4491 pictures created, 512 reused.
+	 *
+	 *     # Every article
+	 *     $ wp verial-images sync --full
 	 *
 	 *     # Only what changed since the 1st of June, first without writing anything
 	 *     $ wp verial-images sync --since=2025-06-01 --dry-run
@@ -78,6 +104,9 @@ final class ImagesCommand {
 	 *
 	 *     # Continue a run that was interrupted
 	 *     $ wp verial-images sync --resume
+	 *
+	 *     # Four worker processes
+	 *     $ wp verial-images sync --workers=4
 	 *
 	 * @param list<string>         $args       Positional arguments (none).
 	 * @param array<string, mixed> $assoc_args Options.
@@ -89,14 +118,23 @@ final class ImagesCommand {
 		} catch ( \InvalidArgumentException $e ) {
 			WP_CLI::error( $e->getMessage() );
 		}
+		$full = (bool) Utils\get_flag_value( $assoc_args, 'full', false );
+		if ( $full && ( null !== $since || $articles ) ) {
+			WP_CLI::error( __( '--full goes over every article: it takes no --since or --article.', 'verial-image-sync' ) );
+		}
+		$workers = (string) Utils\get_flag_value( $assoc_args, 'workers', '1' );
+		if ( ! preg_match( '/^\d+$/', $workers ) || (int) $workers < 1 || (int) $workers > self::MAX_WORKERS ) {
+			/* translators: %d: most worker processes allowed. */
+			WP_CLI::error( sprintf( __( '--workers takes a number from 1 to %d.', 'verial-image-sync' ), self::MAX_WORKERS ) );
+		}
 		if ( Utils\get_flag_value( $assoc_args, 'dry-run', false ) ) {
 			$this->preview( $since, $articles );
 			return;
 		}
 		$services = Plugin::services();
 		if ( Utils\get_flag_value( $assoc_args, 'resume', false ) ) {
-			if ( null !== $since || $articles ) {
-				WP_CLI::error( __( '--resume continues the active run as it was started: it takes no --since or --article.', 'verial-image-sync' ) );
+			if ( null !== $since || $articles || $full ) {
+				WP_CLI::error( __( '--resume continues the active run as it was started: it takes no --full, --since or --article.', 'verial-image-sync' ) );
 			}
 			$run = $services->runs->active();
 			if ( null === $run ) {
@@ -105,15 +143,39 @@ final class ImagesCommand {
 			$run_id = (int) $run['id'];
 		} else {
 			try {
-				$run_id = $services->runner->start( 'cli', $since, $articles );
+				$run_id = $services->runner->start( 'cli', $since, $articles, $full );
 			} catch ( RunAlreadyActiveException $e ) {
 				WP_CLI::error( $e->getMessage() . ' ' . __( 'Use --resume to continue it in this process, or wp verial-images cancel.', 'verial-image-sync' ) );
 			} catch ( \RuntimeException $e ) {
 				WP_CLI::error( $e->getMessage() );
 			}
 		}
-		$status = $this->run_with_progress( $run_id );
+		$status = (int) $workers > 1 ? $this->run_with_workers( $run_id, (int) $workers ) : $this->run_with_progress( $run_id );
 		$this->sync_summary( $status );
+	}
+
+	/**
+	 * Works on the active phase 1 run as one of several workers, until the run ends.
+	 *
+	 * `wp verial-images sync --workers=N` starts N of these. On other web servers that share the
+	 * database, run it there too (or `sync --resume`): each worker claims its own batches, and a
+	 * worker that dies leaves its batch to the others after the claim timeout. Shows nothing while
+	 * it works; `wp verial-images status` shows the progress.
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     $ wp verial-images work
+	 *     Success: The run ended.
+	 *
+	 * @param list<string>         $args       Positional arguments (none).
+	 * @param array<string, mixed> $assoc_args Options (none).
+	 */
+	public function work( array $args, array $assoc_args ): void {
+		if ( BatchWorker::IDLE === Plugin::services()->foreground->run() ) {
+			WP_CLI::success( __( 'There is no active run to work on.', 'verial-image-sync' ) );
+			return;
+		}
+		WP_CLI::success( __( 'The run ended.', 'verial-image-sync' ) );
 	}
 
 	/**
@@ -243,7 +305,9 @@ final class ImagesCommand {
 			'run'             => $run['id'] ?? null,
 			'status'          => $run['status'] ?? 'none',
 			'active'          => $run['active'] ?? false,
+			'mode'            => $run['mode'] ?? null,
 			'since'           => $run['since'] ?? null,
+			'retried'         => implode( ',', $run['retried'] ?? array() ),
 			'articles_total'  => $run['articles']['total'] ?? 0,
 			'articles_done'   => $run['articles']['done'] ?? 0,
 			'articles_failed' => $run['articles']['failed'] ?? 0,
@@ -251,6 +315,8 @@ final class ImagesCommand {
 			'images_created'  => $run['images']['created'] ?? 0,
 			'images_reused'   => $run['images']['duplicates_avoided'] ?? 0,
 			'images_failed'   => $run['images']['failed'] ?? 0,
+			'images_orphaned' => $run['images']['orphaned'] ?? 0,
+			'images_deleted'  => $run['images']['deleted'] ?? 0,
 			'errors'          => $run['error_count'] ?? 0,
 			'started_at'      => $run['timings']['started_at'] ?? null,
 			'finished_at'     => $run['timings']['finished_at'] ?? null,
@@ -394,32 +460,49 @@ final class ImagesCommand {
 		};
 		add_filter( 'verial_image_sync_settings', $short );
 		Plugin::reset_services();
-		$bar  = null;
-		$done = 0;
+		$progress = new RunProgress( $run_id );
 		try {
-			$services = Plugin::services();
-			$services->foreground->run(
-				static function () use ( $services, $run_id, &$bar, &$done ): void {
-					$articles = $services->runner->status( $run_id, 0 )['articles'] ?? array();
-					if ( null === $bar && ( $articles['total'] ?? 0 ) > 0 ) {
-						$bar = Utils\make_progress_bar( __( 'Importing images', 'verial-image-sync' ), $articles['total'] );
-					}
-					if ( null !== $bar && $articles['done'] > $done ) {
-						$bar->tick( $articles['done'] - $done );
-						$done = $articles['done'];
-					}
-				}
-			);
+			Plugin::services()->foreground->run( array( $progress, 'update' ) );
 		} catch ( \RuntimeException $e ) {
 			WP_CLI::error( $e->getMessage() );
 		} finally {
 			remove_filter( 'verial_image_sync_settings', $short );
 			Plugin::reset_services();
 		}
-		if ( null !== $bar ) {
-			$bar->finish();
-		}
+		$progress->finish();
 		return (array) Plugin::services()->runner->status( $run_id, self::MAX_WARNINGS );
+	}
+
+	/**
+	 * Starts the worker processes and shows the run's progress until they have all exited.
+	 *
+	 * @return array<string, mixed> The run's final status.
+	 */
+	private function run_with_workers( int $run_id, int $count ): array {
+		$services = Plugin::services();
+		try {
+			$pool = new WorkerPool( WorkerPool::wp_cli_command() );
+			$pool->start( $count );
+		} catch ( \RuntimeException $e ) {
+			WP_CLI::error( $e->getMessage() );
+		}
+		$progress = new RunProgress( $run_id );
+		do {
+			usleep( self::WORKERS_POLL_MICROSECONDS );
+			$running = $pool->running();
+			$progress->update();
+		} while ( $running > 0 );
+		$progress->finish();
+		foreach ( $pool->failures() as $failure ) {
+			/* translators: 1: worker number, 2: exit status, 3: the worker's last error lines. */
+			WP_CLI::warning( sprintf( __( 'Worker %1$d exited with status %2$d: %3$s', 'verial-image-sync' ), $failure['worker'], $failure['code'], $failure['stderr'] ) );
+		}
+		$status = (array) $services->runner->status( $run_id, self::MAX_WARNINGS );
+		if ( $status['active'] ) {
+			/* translators: %d: run id. */
+			WP_CLI::error( sprintf( __( 'The workers stopped before run #%d ended; wp verial-images sync --resume continues it.', 'verial-image-sync' ), $run_id ) );
+		}
+		return $status;
 	}
 
 	/**
@@ -440,11 +523,18 @@ final class ImagesCommand {
 					'created'         => $status['images']['created'],
 					'reused'          => $status['images']['duplicates_avoided'],
 					'images_failed'   => $status['images']['failed'],
+					'orphaned'        => $status['images']['orphaned'],
+					'deleted'         => $status['images']['deleted'],
 					'seconds'         => $status['timings']['work_seconds'],
+					'mode'            => (string) $status['mode'],
+					'since'           => (string) $status['since'],
 				),
 			),
-			array( 'run', 'status', 'articles', 'articles_failed', 'images', 'created', 'reused', 'images_failed', 'seconds' )
+			array( 'run', 'status', 'articles', 'articles_failed', 'images', 'created', 'reused', 'images_failed', 'orphaned', 'deleted', 'seconds', 'mode', 'since' )
 		);
+		foreach ( $status['orphans'] as $orphan ) {
+			WP_CLI::log( $orphan['message'] );
+		}
 		foreach ( $status['errors'] as $error ) {
 			WP_CLI::warning( $error['message'] );
 		}

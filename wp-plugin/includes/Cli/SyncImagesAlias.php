@@ -16,14 +16,15 @@ namespace VerialImageSync\Cli;
 final class SyncImagesAlias {
 
 	/**
-	 * Imports the images of every Verial article into the media library (phase 1).
+	 * Imports the images of Verial's articles into the media library (phase 1).
 	 *
-	 * Same as `wp verial-images sync`, which has more options.
+	 * Same as `wp verial-images sync` (with --all: `wp verial-images sync --full`), which has
+	 * more options.
 	 *
 	 * ## OPTIONS
 	 *
 	 * [--all]
-	 * : Every article (what the command always does; accepted for compatibility).
+	 * : Every article, not only those changed since the previous sync.
 	 *
 	 * ## EXAMPLES
 	 *
@@ -33,6 +34,6 @@ final class SyncImagesAlias {
 	 * @param array<string, mixed> $assoc_args Options.
 	 */
 	public function __invoke( array $args, array $assoc_args ): void {
-		( new ImagesCommand() )->sync( array(), array() );
+		( new ImagesCommand() )->sync( array(), isset( $assoc_args['all'] ) ? array( 'full' => true ) : array() );
 	}
 }

@@ -10,47 +10,50 @@ declare(strict_types=1);
 namespace VerialImageSync\Driver;
 
 use VerialImageSync\Sync\BatchWorker;
-use VerialImageSync\Sync\Lock;
 
 /**
- * For WP-CLI and tests: slices back to back instead of one per background request. When another
- * worker holds the lock it waits, up to the lock's lifetime (a dead holder's lock expires by then).
+ * For WP-CLI, its worker processes and tests: slices back to back instead of one per background
+ * request. While other workers hold the lock or every open batch, it waits and looks again: a
+ * live worker finishes its batch, and a dead one's lock expires and its batch is taken back after
+ * the claim timeout, so the wait always ends.
  */
 final class ForegroundDriver {
 
 	/**
-	 * @param BatchWorker $worker The worker.
-	 * @param Lock        $lock   The worker lock (for its lifetime).
+	 * Pause between two looks while other workers are busy.
 	 */
-	public function __construct( private BatchWorker $worker, private Lock $lock ) {
+	private const BUSY_PAUSE_MICROSECONDS = 250000;
+
+	/**
+	 * @param BatchWorker $worker The worker.
+	 */
+	public function __construct( private BatchWorker $worker ) {
 	}
 
 	/**
 	 * Processes the active run until it ends.
 	 *
 	 * @param callable|null $after_slice Called with each slice's result (progress output).
-	 * @return string BatchWorker::FINISHED, or IDLE when there was no active run.
-	 * @throws \RuntimeException When another worker keeps the lock longer than its lifetime.
+	 * @return string BatchWorker::FINISHED when the run ended (here or in another worker), or IDLE
+	 *                when there was no active run to begin with.
 	 */
 	public function run( ?callable $after_slice = null ): string {
-		$busy_since = null;
+		$worked = false;
 		while ( true ) {
 			$result = $this->worker->run_slice();
 			if ( null !== $after_slice ) {
 				$after_slice( $result );
 			}
-			if ( BatchWorker::FINISHED === $result || BatchWorker::IDLE === $result ) {
+			if ( BatchWorker::IDLE === $result ) {
+				return $worked ? BatchWorker::FINISHED : BatchWorker::IDLE;
+			}
+			if ( BatchWorker::FINISHED === $result ) {
 				return $result;
 			}
-			if ( BatchWorker::BUSY !== $result ) {
-				$busy_since = null;
-				continue;
+			$worked = true;
+			if ( BatchWorker::BUSY === $result ) {
+				usleep( self::BUSY_PAUSE_MICROSECONDS );
 			}
-			$busy_since ??= microtime( true );
-			if ( microtime( true ) - $busy_since > $this->lock->ttl() + 5 ) {
-				throw new \RuntimeException( __( 'Another Verial image sync worker is busy and kept its lock longer than its lifetime.', 'verial-image-sync' ) );
-			}
-			usleep( 250000 );
 		}
 	}
 }

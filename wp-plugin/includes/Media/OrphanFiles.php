@@ -13,8 +13,9 @@ namespace VerialImageSync\Media;
  * The codec writes a file before the transaction that creates its attachment; a worker killed in
  * between (or mid-decode) leaves a file no attachment points to, or a `.vis-tmp-*` temporary
  * file. Before a batch is redone, its directory is swept: files named after the batch's
- * articles that no attachment references, and temporaries, are deleted. The sweep runs under
- * the worker lock, so no live writer can own them.
+ * articles that no attachment references are deleted (no live worker writes for that batch's
+ * articles). Temporaries are swept only when no worker of the run is writing (several workers
+ * share a directory, and a temporary file does not say whose it is).
  */
 final class OrphanFiles {
 
@@ -33,9 +34,10 @@ final class OrphanFiles {
 	 *
 	 * @param string    $dir         Absolute directory the batch wrote to.
 	 * @param list<int> $article_ids The batch's articles.
+	 * @param bool      $temporaries Also delete temporary files (only when nobody is writing).
 	 * @return list<string> Deleted file names.
 	 */
-	public function sweep( string $dir, array $article_ids ): array {
+	public function sweep( string $dir, array $article_ids, bool $temporaries = true ): array {
 		if ( '' === $dir || ! is_dir( $dir ) ) {
 			return array();
 		}
@@ -45,6 +47,9 @@ final class OrphanFiles {
 		foreach ( (array) scandir( $dir ) as $name ) {
 			$name = (string) $name;
 			if ( str_starts_with( $name, self::TEMP_PREFIX ) ) {
+				if ( ! $temporaries ) {
+					continue;
+				}
 				wp_delete_file( $dir . '/' . $name );
 				$deleted[] = $name;
 			} elseif ( preg_match( self::NAME_PATTERN, $name, $match ) && isset( $wanted[ (int) $match[1] ] ) ) {

@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace VerialImageSync\Rest;
 
 use VerialImageSync\Plugin;
+use VerialImageSync\Store\RunStore;
 use VerialImageSync\Sync\RunAlreadyActiveException;
 
 /**
@@ -19,13 +20,20 @@ use VerialImageSync\Sync\RunAlreadyActiveException;
 final class RunController {
 
 	/**
-	 * POST /runs: starts a background run.
+	 * POST /runs: starts a background run, in the default mode (incremental when possible) or,
+	 * with `mode=full`, over every article.
 	 *
-	 * @return \WP_REST_Response|\WP_Error 202 with the run id; 409 when a run is active.
+	 * @param \WP_REST_Request $request Request; optional `mode` ("full").
+	 * @return \WP_REST_Response|\WP_Error 202 with the run id; 400 for another mode; 409 when a run is active.
 	 */
-	public function start(): \WP_REST_Response|\WP_Error {
+	public function start( \WP_REST_Request $request ): \WP_REST_Response|\WP_Error {
+		$mode = (string) $request->get_param( 'mode' );
+		if ( '' !== $mode && RunStore::MODE_FULL !== $mode ) {
+			/* translators: %s: the mode given. */
+			return new \WP_Error( 'verial_image_sync_bad_mode', sprintf( __( 'Unknown sync mode "%s": leave it out for the default, or send "full".', 'verial-image-sync' ), $mode ), array( 'status' => 400 ) );
+		}
 		try {
-			$run_id = Plugin::start_background_run();
+			$run_id = Plugin::start_background_run( RunStore::MODE_FULL === $mode );
 		} catch ( RunAlreadyActiveException $e ) {
 			return new \WP_Error( 'verial_image_sync_run_active', $e->getMessage(), array( 'status' => 409, 'run_id' => $e->active_run_id() ) );
 		} catch ( \RuntimeException $e ) {

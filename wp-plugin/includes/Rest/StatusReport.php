@@ -61,6 +61,7 @@ final class StatusReport {
 	 */
 	private static function describe_run( array $run ): array {
 		$run['status_label'] = Labels::run_status( (string) $run['status'] );
+		$run['mode_label']   = Labels::run_mode( (string) $run['mode'] );
 		$run['percent']      = self::percent( $run );
 		$run['started']      = Dates::from_utc( $run['timings']['created_at'] );
 		$run['finished']     = Dates::from_utc( $run['timings']['finished_at'] );

@@ -11,9 +11,12 @@ namespace VerialImageSync\Store;
 
 /**
  * Batches move pending -> running (claimed with a token) -> done, or back to pending when a
- * worker's time is up (checkpointed at `next_index`) or when it died (found "running" by the
- * next lock holder). Every write by a worker names its claim token, so a worker that lost its
- * claim cannot commit anything more for that batch.
+ * worker's time is up (checkpointed at `next_index`) or when it died. Several workers drain one
+ * run, each on its own batch: a worker refreshes its claim's `claimed_at` as it goes (the
+ * heartbeat), and a batch whose claim was not refreshed for the claim timeout is taken back by
+ * whichever worker looks first. Every write by a worker names its claim token, so a worker that
+ * lost its claim cannot commit anything more for that batch. Claim times use the database's
+ * clock, which every web server shares.
  */
 final class BatchQueue {
 
@@ -50,16 +53,19 @@ final class BatchQueue {
 	}
 
 	/**
-	 * Atomically claims the run's next pending batch.
+	 * Atomically claims the run's next pending batch (UPDATE ... LIMIT 1: of two workers
+	 * claiming at once, the second waits for the first's row lock and then skips that row).
 	 *
+	 * @param int $run_id       Run id.
+	 * @param int $max_attempts Batches interrupted this often are left to give_up().
 	 * @return array<string, mixed>|null The claimed row (articles decoded), or null when none is pending.
 	 */
-	public function claim( int $run_id ): ?array {
+	public function claim( int $run_id, int $max_attempts ): ?array {
 		global $wpdb;
 		$table = Tables::batches();
 		$token = bin2hex( random_bytes( 16 ) );
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$claimed = $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = %s, claimed_at = %s WHERE run_id = %d AND status = %s ORDER BY seq LIMIT 1", self::RUNNING, $token, current_time( 'mysql', true ), $run_id, self::PENDING ) );
+		$claimed = $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = %s, claimed_at = UTC_TIMESTAMP() WHERE run_id = %d AND status = %s AND attempts < %d ORDER BY seq LIMIT 1", self::RUNNING, $token, $run_id, self::PENDING, $max_attempts ) );
 		Transaction::check( $claimed, 'claiming a batch' );
 		if ( 1 !== $claimed ) {
 			return null;
@@ -78,19 +84,32 @@ final class BatchQueue {
 	}
 
 	/**
-	 * Batches left "running" by a worker that died go back to pending, flagged for recovery
-	 * (their partial files are removed before they are redone). Call only while holding the lock:
-	 * then no live worker has a running batch.
+	 * Batches whose worker went silent (no heartbeat for $timeout seconds, to the second of the
+	 * database clock: it died, or hangs) go back to pending, flagged for recovery (their partial
+	 * files are removed before they are redone). One UPDATE, so when several workers look at once
+	 * each batch is taken back once: the others find it pending already.
 	 *
-	 * @return int How many were recovered.
+	 * @param int $run_id  Run id.
+	 * @param int $timeout Seconds without heartbeat.
+	 * @return int How many were taken back.
 	 */
-	public function recover_abandoned( int $run_id ): int {
+	public function recover_stale( int $run_id, int $timeout ): int {
 		global $wpdb;
 		$table = Tables::batches();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$result = $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = NULL, attempts = attempts + 1, needs_recovery = 1, error = %s WHERE run_id = %d AND status = %s", self::PENDING, 'Worker stopped while processing this batch', $run_id, self::RUNNING ) );
-		Transaction::check( $result, 'recovering abandoned batches' );
+		$result = $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = NULL, attempts = attempts + 1, needs_recovery = 1, error = %s WHERE run_id = %d AND status = %s AND claimed_at <= UTC_TIMESTAMP() - INTERVAL %d SECOND", self::PENDING, 'Worker stopped while processing this batch', $run_id, self::RUNNING, $timeout ) );
+		Transaction::check( $result, 'taking back batches of silent workers' );
 		return (int) $result;
+	}
+
+	/**
+	 * Refreshes the claim between articles (e.g. before a retry), outside any transaction, so
+	 * that a slow article does not look like a dead worker.
+	 *
+	 * @return bool False when the claim was lost.
+	 */
+	public function heartbeat( int $batch_id, string $token ): bool {
+		return $this->update_claimed( $batch_id, $token, array(), true );
 	}
 
 	/**
@@ -113,27 +132,29 @@ final class BatchQueue {
 	 * Records where this batch writes its files, so a redo cleans the same directory.
 	 */
 	public function set_upload_dir( int $batch_id, string $token, string $dir ): void {
-		$this->update_claimed( $batch_id, $token, array( 'upload_dir' => $dir ) );
+		$this->update_claimed( $batch_id, $token, array( 'upload_dir' => $dir ), true );
 	}
 
 	/**
-	 * Moves the checkpoint past an article; part of that article's transaction.
+	 * Moves the checkpoint past an article, and refreshes the claim; part of that article's
+	 * transaction.
 	 *
 	 * @return bool False when the claim was lost (another worker took the batch over).
 	 */
 	public function checkpoint( int $batch_id, string $token, int $next_index ): bool {
-		return $this->update_claimed( $batch_id, $token, array( 'next_index' => $next_index ) );
+		return $this->update_claimed( $batch_id, $token, array( 'next_index' => $next_index ), true );
 	}
 
 	/**
 	 * Recovery cleanup finished.
 	 */
 	public function recovered( int $batch_id, string $token ): void {
-		$this->update_claimed( $batch_id, $token, array( 'needs_recovery' => 0 ) );
+		$this->update_claimed( $batch_id, $token, array( 'needs_recovery' => 0 ), true );
 	}
 
 	/**
-	 * Every article of the batch was handled.
+	 * Every article of the batch was handled. The error of an interrupted earlier attempt, if
+	 * any, stays on the row: why the batch needed another attempt is worth knowing afterwards.
 	 */
 	public function complete( int $batch_id, string $token ): void {
 		$this->update_claimed(
@@ -142,7 +163,6 @@ final class BatchQueue {
 			array(
 				'status'      => self::DONE,
 				'claim_token' => null,
-				'error'       => null,
 				'finished_at' => current_time( 'mysql', true ),
 			)
 		);
@@ -186,10 +206,12 @@ final class BatchQueue {
 
 	/**
 	 * Gives up an exhausted batch (not claimed).
+	 *
+	 * @return bool Whether this call gave it up (when several workers try, one does).
 	 */
-	public function give_up( int $batch_id ): void {
+	public function give_up( int $batch_id ): bool {
 		global $wpdb;
-		$wpdb->update(
+		$updated = $wpdb->update(
 			Tables::batches(),
 			array(
 				'status'      => self::FAILED,
@@ -200,6 +222,8 @@ final class BatchQueue {
 				'status' => self::PENDING,
 			)
 		);
+		Transaction::check( $updated, 'giving up a batch' );
+		return 1 === $updated;
 	}
 
 	/**
@@ -210,6 +234,20 @@ final class BatchQueue {
 		$table = Tables::batches();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
 		$wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = NULL WHERE run_id = %d AND status IN (%s, %s)", self::CANCELLED, $run_id, self::PENDING, self::RUNNING ) );
+	}
+
+	/**
+	 * Directories the run's batches wrote to.
+	 *
+	 * @return list<string>
+	 */
+	public function upload_dirs( int $run_id ): array {
+		global $wpdb;
+		$table = Tables::batches();
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		$dirs = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT upload_dir FROM {$table} WHERE run_id = %d AND upload_dir IS NOT NULL AND upload_dir <> ''", $run_id ) );
+		Transaction::check( is_array( $dirs ), 'reading upload directories' );
+		return array_map( 'strval', $dirs );
 	}
 
 	/**
@@ -239,19 +277,34 @@ final class BatchQueue {
 	/**
 	 * Updates the batch only while $token still holds its claim.
 	 *
-	 * @param array<string, int|string|null> $fields Column => value.
+	 * @param array<string, int|string|null> $fields    Column => value.
+	 * @param bool                           $heartbeat Also refresh claimed_at (the worker is alive).
 	 * @return bool Whether the row was updated.
 	 */
-	private function update_claimed( int $batch_id, string $token, array $fields ): bool {
+	private function update_claimed( int $batch_id, string $token, array $fields, bool $heartbeat = false ): bool {
 		global $wpdb;
 		$sets = array();
 		foreach ( $fields as $column => $value ) {
 			$sets[] = null === $value ? "{$column} = NULL" : $wpdb->prepare( "{$column} = %s", (string) $value );
 		}
+		if ( $heartbeat ) {
+			$sets[] = 'claimed_at = UTC_TIMESTAMP()';
+		}
 		$table = Tables::batches();
+		// A heartbeat within the same second changes no column, and MariaDB reports 0 affected
+		// rows for it: the claim is checked by matched rows instead.
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- prepared pieces.
 		$result = $wpdb->query( "UPDATE {$table} SET " . implode( ', ', $sets ) . $wpdb->prepare( ' WHERE id = %d AND claim_token = %s', $batch_id, $token ) );
 		Transaction::check( $result, 'updating a batch' );
-		return $result > 0;
+		return $result > 0 || ( $heartbeat && self::matched_rows() > 0 );
+	}
+
+	/**
+	 * Rows the last UPDATE matched (MariaDB's info string), whether or not it changed them.
+	 */
+	private static function matched_rows(): int {
+		global $wpdb;
+		$info = $wpdb->dbh instanceof \mysqli ? (string) mysqli_info( $wpdb->dbh ) : '';
+		return preg_match( '/Rows matched:\s*(\d+)/', $info, $match ) ? (int) $match[1] : 0;
 	}
 }

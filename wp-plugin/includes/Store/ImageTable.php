@@ -63,6 +63,25 @@ final class ImageTable {
 	}
 
 	/**
+	 * Which of the attachments some row (of any article) still refers to, in one query.
+	 *
+	 * @param list<int> $attachment_ids Attachment ids.
+	 * @return list<int>
+	 */
+	public function referenced( array $attachment_ids ): array {
+		global $wpdb;
+		if ( ! $attachment_ids ) {
+			return array();
+		}
+		$table = Tables::images();
+		$ids   = implode( ',', array_map( 'intval', $attachment_ids ) );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers and table name.
+		$found = $wpdb->get_col( "SELECT DISTINCT attachment_id FROM {$table} WHERE attachment_id IN ({$ids})" );
+		Transaction::check( is_array( $found ), 'reading which pictures are still used' );
+		return array_map( 'intval', $found );
+	}
+
+	/**
 	 * Every given article's attachments in image order, from one query: phase 2's read path.
 	 * The native index orders each article by position and drops a picture repeated within the
 	 * article, so the first id is the main image and the rest the gallery.

@@ -26,9 +26,17 @@ final class RunStore {
 	public const CANCELLED = 'cancelled';
 
 	/**
+	 * Run modes: every article, the articles changed since a moment (plus earlier failures),
+	 * or a given list of articles.
+	 */
+	public const MODE_FULL        = 'full';
+	public const MODE_INCREMENTAL = 'incremental';
+	public const MODE_ARTICLES    = 'articles';
+
+	/**
 	 * Counter columns that add_counts() accepts.
 	 */
-	private const COUNTERS = array( 'articles_done', 'articles_failed', 'images_seen', 'images_created', 'images_reused', 'images_adopted', 'images_failed', 'bytes_written' );
+	private const COUNTERS = array( 'articles_done', 'articles_failed', 'images_seen', 'images_created', 'images_reused', 'images_adopted', 'images_failed', 'images_orphaned', 'images_deleted', 'bytes_written' );
 
 	/**
 	 * Creates the active run, or refuses because one exists.
@@ -36,11 +44,14 @@ final class RunStore {
 	 * @param string      $trigger     What started it (cron, foreground, ...).
 	 * @param string      $codec       Codec engine name.
 	 * @param int         $image_size  numpixelsladomenor used for this run.
-	 * @param string|null $since       Only articles created or modified since (Y-m-d H:i:s), or null.
-	 * @param list<int>   $article_ids Only these articles (no listing), or empty for all.
+	 * @param string      $mode        One of the MODE_ constants.
+	 * @param string|null $since       Only articles created or modified since (Y-m-d H:i:s, Verial's
+	 *                                 time zone), or null.
+	 * @param list<int>   $article_ids MODE_ARTICLES: only these articles (no listing);
+	 *                                 MODE_INCREMENTAL: retried besides the listed ones.
 	 * @throws RunAlreadyActiveException When another run is active.
 	 */
-	public function create( string $trigger, string $codec, int $image_size, ?string $since = null, array $article_ids = array() ): int {
+	public function create( string $trigger, string $codec, int $image_size, string $mode, ?string $since = null, array $article_ids = array() ): int {
 		global $wpdb;
 		// Two attempts: the active run may end between a refused insert and the look-up.
 		for ( $attempt = 1; ; ++$attempt ) {
@@ -53,13 +64,14 @@ final class RunStore {
 					'active_slot'    => 1,
 					'trigger_source' => $trigger,
 					'codec'          => $codec,
+					'run_mode'       => $mode,
 					'image_size'     => $image_size,
 					'since'          => $since,
 					'only_articles'  => $article_ids ? wp_json_encode( array_values( array_map( 'intval', $article_ids ) ) ) : null,
 					'created_at'     => $now,
 					'updated_at'     => $now,
 				),
-				array( '%s', '%d', '%s', '%s', '%d', '%s', '%s', '%s', '%s' )
+				array( '%s', '%d', '%s', '%s', '%s', '%d', '%s', '%s', '%s', '%s' )
 			);
 			$error      = $wpdb->last_error;
 			$wpdb->suppress_errors( $suppressed );
@@ -110,6 +122,23 @@ final class RunStore {
 		$table = Tables::runs();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
 		$row = $wpdb->get_row( "SELECT * FROM {$table} ORDER BY id DESC LIMIT 1", ARRAY_A );
+		return is_array( $row ) ? $row : null;
+	}
+
+	/**
+	 * The most recent run that went through (completed, with or without errors) in one of the
+	 * given modes: a failed or cancelled run did not look at every article it should have.
+	 *
+	 * @param list<string> $modes MODE_ constants.
+	 * @return array<string, string>|null
+	 */
+	public function last_finished( array $modes ): ?array {
+		global $wpdb;
+		$table  = Tables::runs();
+		$values = array_merge( array( self::COMPLETED, self::COMPLETED_WITH_ERRORS ), $modes );
+		$marks  = implode( ', ', array_fill( 0, count( $modes ), '%s' ) );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- table name and placeholders only.
+		$row = $wpdb->get_row( $wpdb->prepare( "SELECT * FROM {$table} WHERE status IN (%s, %s) AND run_mode IN ({$marks}) ORDER BY id DESC LIMIT 1", $values ), ARRAY_A );
 		return is_array( $row ) ? $row : null;
 	}
 

@@ -50,9 +50,17 @@ final class Tables {
 	}
 
 	/**
+	 * Contents: one row per stored picture (sha256), the claim that lets several workers
+	 * import concurrently without storing a picture twice.
+	 */
+	public static function contents(): string {
+		return $GLOBALS['wpdb']->prefix . 'verial_image_sync_contents';
+	}
+
+	/**
 	 * @return list<string>
 	 */
 	public static function all(): array {
-		return array( self::images(), self::runs(), self::batches(), self::errors(), self::articles() );
+		return array( self::images(), self::runs(), self::batches(), self::errors(), self::articles(), self::contents() );
 	}
 }

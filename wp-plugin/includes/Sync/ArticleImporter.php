@@ -13,6 +13,7 @@ use VerialImageSync\Api\VerialException;
 use VerialImageSync\Media\AttachmentWriter;
 use VerialImageSync\Media\LegacyAttachments;
 use VerialImageSync\Store\BatchQueue;
+use VerialImageSync\Store\ContentTable;
 use VerialImageSync\Store\ErrorLog;
 use VerialImageSync\Store\ImageTable;
 use VerialImageSync\Store\RunStore;
@@ -30,24 +31,53 @@ final class ArticleImporter {
 		private ImageTable $images,
 		private ErrorLog $errors,
 		private BatchQueue $queue,
-		private RunStore $runs
+		private RunStore $runs,
+		private UnusedAttachments $unused,
+		private ContentTable $contents
 	) {
 	}
 
 	/**
 	 * Records the article's images.
 	 *
-	 * @param BatchContext                           $batch      Claimed batch and its lookups.
-	 * @param int                                    $index      Article's index in the batch.
-	 * @param int                                    $article_id Verial article id.
-	 * @param list<\VerialImages\Native\ImageResult> $results    import_response() results.
+	 * When another worker stored one of the article's new pictures first (its content claim was
+	 * lost), the article is rolled back and redone once from $redo's results, which reuse that
+	 * worker's attachment.
+	 *
+	 * @param BatchContext                                           $batch      Claimed batch and its lookups.
+	 * @param int                                                    $index      Article's index in the batch.
+	 * @param int                                                    $article_id Verial article id.
+	 * @param list<\VerialImages\Native\ImageResult>                 $results    import_response() results.
+	 * @param (callable(list<string>): list<\VerialImages\Native\ImageResult>)|null $redo Imports the same reply again once the given hashes are known.
 	 * @return array<string, int> Counter increments.
 	 * @throws \Throwable After rolling back and deleting the files written for the article.
 	 */
-	public function apply( BatchContext $batch, int $index, int $article_id, array $results ): array {
+	public function apply( BatchContext $batch, int $index, int $article_id, array $results, ?callable $redo = null ): array {
 		try {
-			return Transaction::run( fn(): array => $this->record( $batch, $index, $article_id, $results ) );
+			$counts = $this->commit( $batch, $index, $article_id, $results );
+		} catch ( ContentClaimedException $e ) {
+			if ( null === $redo ) {
+				throw $e;
+			}
+			$counts = $this->commit( $batch, $index, $article_id, $redo( array( $e->sha256 ) ) );
+		}
+		$counts['images_deleted'] = $this->unused->delete_released( $batch, $article_id );
+		return $counts;
+	}
+
+	/**
+	 * One attempt of apply(): the article's transaction, then its pictures published to the
+	 * worker's dedup index; or the rollback, with the files written for the article deleted.
+	 *
+	 * @param list<\VerialImages\Native\ImageResult> $results import_response() results.
+	 * @return array<string, int> Counter increments.
+	 * @throws \Throwable After the rollback.
+	 */
+	private function commit( BatchContext $batch, int $index, int $article_id, array $results ): array {
+		try {
+			$counts = Transaction::run( fn(): array => $this->record( $batch, $index, $article_id, $results ) );
 		} catch ( \Throwable $e ) {
+			$batch->discard_staged();
 			foreach ( $results as $result ) {
 				if ( 'imported' === $result->status && null !== $result->info?->path ) {
 					wp_delete_file( $result->info->path );
@@ -55,6 +85,8 @@ final class ArticleImporter {
 			}
 			throw $e;
 		}
+		$batch->publish_staged();
+		return $counts;
 	}
 
 	/**
@@ -104,14 +136,25 @@ final class ArticleImporter {
 	private function record( BatchContext $batch, int $index, int $article_id, array $results ): array {
 		$this->checkpoint( $batch, $index );
 
-		$counts  = array_fill_keys( array( 'images_seen', 'images_created', 'images_reused', 'images_adopted', 'images_failed', 'bytes_written' ), 0 );
+		$counts  = array_fill_keys( array( 'images_seen', 'images_created', 'images_reused', 'images_adopted', 'images_failed', 'images_orphaned', 'bytes_written' ), 0 );
 		$rows    = array();
 		$errors  = array();
 		$by_hash = array();
 		$created = array();
 		foreach ( $results as $result ) {
 			if ( $result->article_id !== $article_id ) {
-				continue; // Verial answered for another article: not this article's image.
+				// Verial answered for another article: never this article's picture, and never
+				// stored under the other article's name by a reply that was not about it.
+				if ( 'imported' === $result->status && null !== $result->info?->path ) {
+					wp_delete_file( $result->info->path );
+				}
+				$errors[] = array(
+					'article_id' => $article_id,
+					'position'   => null,
+					'kind'       => 'ForeignArticle',
+					'message'    => sprintf( 'Article %d: the reply also holds an image of article %d (its position %d), which was ignored.', $article_id, $result->article_id, $result->position ),
+				);
+				continue;
 			}
 			++$counts['images_seen'];
 			$position = $result->position;
@@ -148,12 +191,13 @@ final class ArticleImporter {
 		}
 		$image_count = $counts['images_seen'];
 		$old_rows    = $batch->rows[ $article_id ] ?? array();
-		$this->sync_article_meta( $article_id, $old_rows, $rows, $image_count, $created );
+		$dropped     = $this->sync_article_meta( $article_id, $old_rows, $rows, $image_count, $created );
 		$this->images->upsert( array_values( $rows ) );
 		if ( $old_rows && max( array_keys( $old_rows ) ) >= $image_count ) {
 			$this->images->delete_positions_from( $article_id, $image_count );
 		}
 		$this->errors->add( $batch->run_id, $batch->batch_id, $errors );
+		$counts['images_orphaned'] = $this->unused->release( $batch->run_id, $batch->batch_id, $article_id, $dropped );
 
 		$counts['articles_done']   = 1;
 		$counts['articles_failed'] = $errors ? 1 : 0;
@@ -164,7 +208,7 @@ final class ArticleImporter {
 	/**
 	 * The attachment that holds one image: reused, adopted from the existing plugin, or created.
 	 *
-	 * @param BatchContext                     $batch   Batch lookups (the dedup index is updated).
+	 * @param BatchContext                     $batch   Batch lookups (stored pictures are staged in it).
 	 * @param int                              $article_id Verial article id.
 	 * @param \VerialImages\Native\ImageResult $result  Codec result.
 	 * @param array<string, int>               $by_hash Attachments of this article's earlier images.
@@ -192,22 +236,30 @@ final class ArticleImporter {
 				return $attachment_id;
 
 			case 'imported':
+				// New to this worker: claim the content first, so that no other worker can
+				// store it too (it may have, since this worker's index was last topped up).
+				if ( ! $this->contents->claim( $info->sha256 ) ) {
+					throw new ContentClaimedException( $info->sha256, $article_id, $result->position );
+				}
 				$legacy = LegacyAttachments::pick( $batch->legacy, (string) $info->legacy_md5, $article_id );
 				if ( null !== $legacy && is_file( (string) get_attached_file( $legacy ) ) ) {
 					wp_delete_file( (string) $info->path );
 					++$counts['images_adopted'];
-					$batch->index->insert( $info->sha256, $legacy );
+					$this->contents->set_attachment( $info->sha256, $legacy );
+					$batch->stage( $info->sha256, $legacy );
 					return $legacy;
 				}
 				try {
 					$attachment_id = $this->writer->create( $article_id, $result->position, $info );
 				} catch ( \RuntimeException $e ) {
+					$this->contents->release( $info->sha256 );
 					throw new ImageFailure( 'AttachmentError', $e->getMessage() );
 				}
 				$is_new = true;
 				++$counts['images_created'];
 				$counts['bytes_written'] += $info->bytes;
-				$batch->index->insert( $info->sha256, $attachment_id );
+				$this->contents->set_attachment( $info->sha256, $attachment_id );
+				$batch->stage( $info->sha256, $attachment_id );
 				return $attachment_id;
 
 			default:
@@ -221,13 +273,18 @@ final class ArticleImporter {
 	 * picture under each article), an article that dropped it is removed, and `_verial_image_order`
 	 * follows the attachment's first article. New attachments already carry their meta.
 	 *
+	 * Pictures the article no longer shows are returned, for UnusedAttachments: the new list
+	 * replaces the stored one (reordered pictures just get their new positions), but a position
+	 * that failed this time keeps its old picture, so a bad reply never unlinks one.
+	 *
 	 * @param int                                   $article_id  Verial article id.
 	 * @param array<int, array<string, string>>     $old_rows    Stored rows, position => row.
 	 * @param array<int, array<string, int|string>> $new_rows    Rows of the images stored now.
 	 * @param int                                   $image_count Images Verial lists now.
 	 * @param list<int>                             $created     Attachments created for this article.
+	 * @return array<int, array<string, string>> Dropped attachment id => its first old row.
 	 */
-	private function sync_article_meta( int $article_id, array $old_rows, array $new_rows, int $image_count, array $created ): void {
+	private function sync_article_meta( int $article_id, array $old_rows, array $new_rows, int $image_count, array $created ): array {
 		$before = array();
 		foreach ( $old_rows as $row ) {
 			$before[ (int) $row['attachment_id'] ] = true;
@@ -242,9 +299,15 @@ final class ArticleImporter {
 		foreach ( $new_rows as $position => $row ) {
 			$after[ (int) $row['attachment_id'] ] = min( $position, $after[ (int) $row['attachment_id'] ] ?? PHP_INT_MAX );
 		}
+		$dropped = array();
+		foreach ( $old_rows as $row ) {
+			if ( ! isset( $after[ (int) $row['attachment_id'] ] ) ) {
+				$dropped[ (int) $row['attachment_id'] ] ??= $row;
+			}
+		}
 		$check = array_diff( array_keys( $after + $before ), $created );
 		if ( ! $check ) {
-			return;
+			return $dropped;
 		}
 		update_meta_cache( 'post', $check );
 		foreach ( $check as $attachment_id ) {
@@ -262,6 +325,7 @@ final class ArticleImporter {
 				update_post_meta( $attachment_id, AttachmentWriter::META_ORDER, $position );
 			}
 		}
+		return $dropped;
 	}
 
 	/**

@@ -10,11 +10,22 @@ declare(strict_types=1);
 namespace VerialImageSync\Sync;
 
 /**
- * The claimed batch and the lookups loaded for it with one query each: the dedup index of every
- * stored picture, the existing plugin's hashes for the batch's articles, and the batch's current
- * image rows.
+ * The claimed batch and the lookups loaded for it with one query each: the worker's dedup index
+ * of every stored picture, the existing plugin's hashes for the batch's articles, and the
+ * batch's current image rows.
+ *
+ * Pictures an article stores are staged, and enter the shared dedup index only once the
+ * article's transaction committed: the index lives as long as the worker process, and an entry
+ * for a rolled-back attachment would make later articles "reuse" a post that does not exist.
  */
 final class BatchContext {
+
+	/**
+	 * sha256 => attachment id stored by the article in progress.
+	 *
+	 * @var array<string, int>
+	 */
+	private array $staged = array();
 
 	/**
 	 * @param int                                                              $run_id    Run id.
@@ -34,5 +45,29 @@ final class BatchContext {
 		public readonly array $legacy,
 		public readonly array $rows
 	) {
+	}
+
+	/**
+	 * Notes a picture stored by the article in progress.
+	 */
+	public function stage( string $sha256, int $attachment_id ): void {
+		$this->staged[ $sha256 ] = $attachment_id;
+	}
+
+	/**
+	 * The article committed: its pictures are known from now on.
+	 */
+	public function publish_staged(): void {
+		foreach ( $this->staged as $sha256 => $attachment_id ) {
+			$this->index->insert( (string) $sha256, $attachment_id );
+		}
+		$this->staged = array();
+	}
+
+	/**
+	 * The article was rolled back: its pictures were not stored.
+	 */
+	public function discard_staged(): void {
+		$this->staged = array();
 	}
 }

@@ -21,16 +21,19 @@ use VerialImageSync\Store\ImageTable;
 use VerialImageSync\Store\RunStore;
 
 /**
- * One slice = take the lock, list the articles if the run is new, recover batches of dead
- * workers, then claim and process batches until the time box is used up. Every driver (cron,
- * Action Scheduler, foreground) just calls run_slice() and reacts to its result.
+ * One slice = list the articles if the run is new (once, under the lock), then take back the
+ * batches of silent workers, claim batches one at a time and process them until the time box is
+ * used up, and end the run (once, under the lock) when no batch is left. Several workers (cron or
+ * Action Scheduler slices on several web servers, WP-CLI worker processes) drain one run
+ * together, each on its own claimed batch. Every driver just calls run_slice() and reacts to its
+ * result.
  */
 final class BatchWorker {
 
-	public const BUSY     = 'busy';      // Another worker holds the lock.
+	public const BUSY     = 'busy';      // Other workers are on it: the lock (listing, ending) is held or every open batch is claimed.
 	public const IDLE     = 'idle';      // No active run.
 	public const MORE     = 'more';      // Stopped with work left: call again.
-	public const FINISHED = 'finished';  // The run ended during this slice.
+	public const FINISHED = 'finished';  // The run ended (during this slice, or meanwhile by another worker).
 
 	public function __construct(
 		private Settings $settings,
@@ -39,6 +42,7 @@ final class BatchWorker {
 		private BatchQueue $queue,
 		private ErrorLog $errors,
 		private ImageTable $images,
+		private KnownContents $known,
 		private LegacyAttachments $legacy,
 		private OrphanFiles $orphans,
 		private VerialClient $client,
@@ -49,61 +53,102 @@ final class BatchWorker {
 	}
 
 	/**
-	 * Works on the active run until it ends or the slice's time is up.
+	 * Works on the active run until it ends, nothing is left to claim, or the slice's time is up.
 	 *
 	 * @return string One of the class constants.
 	 */
 	public function run_slice(): string {
 		$time_box = new TimeBox( $this->settings->time_limit(), $this->settings->memory_ratio() );
-		if ( ! $this->lock->acquire() ) {
-			return self::BUSY;
+		$run      = $this->runs->active();
+		if ( null === $run ) {
+			return self::IDLE;
 		}
-		$run_id = 0;
+		$run_id = (int) $run['id'];
 		try {
-			$run = $this->runs->active();
-			if ( null === $run ) {
-				return self::IDLE;
-			}
-			$run_id = (int) $run['id'];
 			$this->runs->mark_started( $run_id );
 			if ( RunStore::LISTING === $run['status'] ) {
-				try {
-					$this->planner->plan( $run_id );
-				} catch ( VerialException $e ) {
-					$this->runs->finish( $run_id, RunStore::FAILED, 'Could not list the articles: ' . $e->getMessage() );
-					return self::FINISHED;
+				$planned = $this->plan_once( $run_id );
+				if ( null !== $planned ) {
+					return $planned;
 				}
 			}
-			$this->queue->recover_abandoned( $run_id );
-			$this->give_up_exhausted( $run_id );
-
-			while ( ! $time_box->expired() ) {
+			// At least one batch per slice (of which process() does at least one article), so
+			// that a slice started past its memory budget still moves the run forward.
+			do {
 				if ( RunStore::RUNNING !== $this->runs->status( $run_id ) ) {
-					return self::FINISHED; // Cancelled meanwhile.
+					return self::FINISHED; // Cancelled, or ended by another worker.
 				}
-				$batch = $this->queue->claim( $run_id );
+				$this->queue->recover_stale( $run_id, $this->settings->claim_timeout() );
+				$this->give_up_exhausted( $run_id );
+				$batch = $this->queue->claim( $run_id, $this->settings->max_batch_attempts() );
 				if ( null === $batch ) {
-					break;
+					// Nothing to claim: the open batches, if any, are other workers'.
+					return $this->queue->has_open( $run_id ) ? self::BUSY : $this->finish_once( $run_id );
 				}
 				if ( ! $this->process( $batch, $time_box ) ) {
 					return self::MORE;
 				}
+			} while ( ! $time_box->expired() );
+			return self::MORE;
+		} finally {
+			$this->runs->add_slice( $run_id, $time_box->elapsed(), memory_get_peak_usage( true ) );
+		}
+	}
+
+	/**
+	 * Lists the run's articles, unless another worker is doing it or did it meanwhile.
+	 *
+	 * @return string|null A result for run_slice() to return, or null to go on with the batches.
+	 */
+	private function plan_once( int $run_id ): ?string {
+		if ( ! $this->lock->acquire() ) {
+			return self::BUSY;
+		}
+		try {
+			if ( RunStore::LISTING !== $this->runs->status( $run_id ) ) {
+				return null;
 			}
-			if ( $this->queue->has_open( $run_id ) ) {
-				return self::MORE;
+			try {
+				$this->planner->plan( $run_id );
+			} catch ( VerialException $e ) {
+				$this->runs->finish( $run_id, RunStore::FAILED, 'Could not list the articles: ' . $e->getMessage() );
+				return self::FINISHED;
 			}
-			$this->finish( $run_id );
+			return null;
+		} finally {
+			$this->lock->release();
+		}
+	}
+
+	/**
+	 * Ends the run once no batch is open; of several workers getting there together, the one
+	 * holding the lock does it. Temporary files are swept now, when no worker of this run is
+	 * writing (a killed worker can leave one; while others run, it cannot be told from theirs).
+	 */
+	private function finish_once( int $run_id ): string {
+		if ( ! $this->lock->acquire() ) {
+			return self::BUSY;
+		}
+		try {
+			if ( RunStore::RUNNING === $this->runs->status( $run_id ) && ! $this->queue->has_open( $run_id ) ) {
+				foreach ( $this->queue->upload_dirs( $run_id ) as $directory ) {
+					$this->orphans->sweep( $directory, array() );
+				}
+				$this->finish( $run_id );
+			}
 			return self::FINISHED;
 		} finally {
-			if ( $run_id > 0 ) {
-				$this->runs->add_slice( $run_id, $time_box->elapsed(), memory_get_peak_usage( true ) );
-			}
 			$this->lock->release();
 		}
 	}
 
 	/**
 	 * Processes a claimed batch from its checkpoint.
+	 *
+	 * With parallel_requests = N > 1 the image requests of the next N articles stay in flight:
+	 * when an article's reply is taken, the request N articles further on is sent at once, so
+	 * the API's latency for those elapses while this one is imported. At most N replies are held
+	 * besides the one being imported; the window is closed however the batch ends.
 	 *
 	 * @param array<string, mixed> $batch    Claimed row (articles decoded).
 	 * @param TimeBox              $time_box Slice budget.
@@ -116,6 +161,7 @@ final class BatchWorker {
 		$articles = $batch['articles'];
 		$index    = (int) $batch['next_index'];
 		$new      = false;
+		$window   = null;
 		try {
 			$directory = (string) $batch['upload_dir'];
 			if ( '' === $directory ) {
@@ -123,42 +169,53 @@ final class BatchWorker {
 				$this->queue->set_upload_dir( $batch_id, $token, $directory );
 			}
 			if ( $batch['needs_recovery'] ) {
-				$this->orphans->sweep( $directory, $articles );
+				// Files of this batch's articles only: other workers write in the same directory.
+				$this->orphans->sweep( $directory, $articles, false );
 				$this->queue->recovered( $batch_id, $token );
 			}
-			$context = new BatchContext(
+			$context   = new BatchContext(
 				$run_id,
 				$batch_id,
 				$token,
 				$directory,
-				$this->images->dedup_index(),
+				$this->known->for_run( $run_id ),
 				$this->legacy->for_articles( $articles ),
 				$this->images->rows_for_articles( $articles )
 			);
-			$max_bytes = $this->settings->max_image_bytes();
+			$heartbeat = function () use ( $batch_id, $token ): void {
+				if ( ! $this->queue->heartbeat( $batch_id, $token ) ) {
+					throw new LostClaimException( sprintf( 'Batch %d was taken over by another worker.', $batch_id ) );
+				}
+			};
+			$parallel  = max( 1, $this->settings->parallel_requests() );
+			$window    = $this->client->image_window( $parallel );
+			$requested = $index; // Articles before this one have had their request sent.
+			$beat_at   = $index; // The claim is refreshed every $parallel articles, before waiting on the API.
 			for ( $count = count( $articles ); $index < $count; ++$index ) {
 				if ( $index > (int) $batch['next_index'] && $time_box->expired() ) {
 					$this->queue->release( $batch_id, $token );
 					return false;
 				}
-				if ( ! $this->lock->renew() ) {
-					throw new LostClaimException( 'The worker lock expired and was taken over.' );
-				}
 				if ( RunStore::RUNNING !== $this->runs->status( $run_id ) ) {
 					return false; // Cancelled: cancel() already closed the batch.
 				}
 				$article_id = $articles[ $index ];
-				try {
-					$results = $this->client->import_images(
-						$article_id,
-						static fn( string $body ): array => \VerialImages\Native\import_response( $body, $directory, $context->index, true, $max_bytes )
-					);
-				} catch ( VerialException $e ) {
-					$this->importer->fail( $context, $index, $article_id, $e );
-					continue;
+				$prefetched = null;
+				if ( null !== $window ) {
+					if ( $index >= $beat_at ) {
+						$heartbeat();
+						$beat_at = $index + $parallel;
+					}
+					for ( ; $requested < min( $count, $index + $parallel ); ++$requested ) {
+						$window->add( $articles[ $requested ] ); // Fills the window (first article only).
+					}
+					$prefetched = $window->take( $article_id );
+					if ( $requested < $count ) {
+						$window->add( $articles[ $requested++ ] ); // In flight while this one is imported.
+					}
 				}
-				$counts = $this->importer->apply( $context, $index, $article_id, $results );
-				$new    = $new || $counts['images_created'] > 0;
+				$counts = $this->import_article( $context, $index, $article_id, $prefetched, $heartbeat );
+				$new    = $new || ( $counts['images_created'] ?? 0 ) > 0;
 			}
 			$this->queue->complete( $batch_id, $token );
 			return true;
@@ -172,6 +229,7 @@ final class BatchWorker {
 			}
 			return false;
 		} finally {
+			$window?->close(); // Aborts the requests sent ahead when the batch stops early.
 			if ( $new && $this->settings->generate_thumbnails() ) {
 				$this->thumbnails->schedule();
 			}
@@ -179,11 +237,53 @@ final class BatchWorker {
 	}
 
 	/**
+	 * Fetches (unless prefetched), decodes and commits one article.
+	 *
+	 * @param BatchContext    $context    The batch.
+	 * @param int             $index      Article's index in the batch.
+	 * @param int             $article_id Verial article id.
+	 * @param string|null     $prefetched Its reply, when taken from the request window.
+	 * @param callable(): void $heartbeat Refreshes the batch claim (before each retry).
+	 * @return array<string, int> Counter increments.
+	 */
+	private function import_article( BatchContext $context, int $index, int $article_id, ?string $prefetched, callable $heartbeat ): array {
+		$body   = '';
+		$decode = function ( string $reply ) use ( $context, &$body ): array {
+			$body = $reply;
+			return $this->decode( $reply, $context );
+		};
+		try {
+			$results = $this->client->import_images( $article_id, $decode, $prefetched, $heartbeat );
+		} catch ( VerialException $e ) {
+			return $this->importer->fail( $context, $index, $article_id, $e );
+		}
+		// Another worker stored one of these pictures first: the reply is imported again
+		// once the worker's index knows that picture, so it is reused, not stored twice.
+		$redo = function ( array $hashes ) use ( $context, &$body ): array {
+			$this->known->refresh( $hashes );
+			return $this->decode( $body, $context );
+		};
+		return $this->importer->apply( $context, $index, $article_id, $results, $redo );
+	}
+
+	/**
+	 * The codec's import of one reply: new pictures written to the batch's directory, the
+	 * known ones recognised by the worker's dedup index.
+	 *
+	 * @return list<\VerialImages\Native\ImageResult>
+	 */
+	private function decode( string $body, BatchContext $context ): array {
+		return \VerialImages\Native\import_response( $body, $context->directory, $context->index, true, $this->settings->max_image_bytes() );
+	}
+
+	/**
 	 * Gives up batches interrupted max_batch_attempts times (e.g. an article that kills PHP).
 	 */
 	private function give_up_exhausted( int $run_id ): void {
 		foreach ( $this->queue->exhausted( $run_id, $this->settings->max_batch_attempts() ) as $batch ) {
-			$this->queue->give_up( (int) $batch['id'] );
+			if ( ! $this->queue->give_up( (int) $batch['id'] ) ) {
+				continue; // Another worker gave it up.
+			}
 			$message = sprintf( 'Batch %d given up after %d interrupted attempts: %s', (int) $batch['id'], (int) $batch['attempts'], (string) $batch['error'] );
 			$this->record_unprocessed( $run_id, (int) $batch['id'], array_slice( $batch['articles'], (int) $batch['next_index'] ), $message );
 		}

@@ -10,12 +10,14 @@ declare(strict_types=1);
 namespace VerialImageSync\Sync;
 
 /**
- * One worker at a time, across PHP processes and web servers sharing the database.
+ * One holder at a time, across PHP processes and web servers sharing the database. Workers
+ * import concurrently, each on its own claimed batch; this lock guards the steps of a run that
+ * must happen exactly once: listing its articles and ending it.
  *
  * Stored as an options row "token|expiry" written with atomic SQL (INSERT IGNORE on the unique
  * option_name, compare-and-swap UPDATEs), never through get_option(), whose caches would make two
- * processes both believe they hold it. A holder renews it as it goes; one that dies simply stops
- * renewing, and after `ttl` seconds the next worker takes it over.
+ * processes both believe they hold it. A holder that dies leaves it, and after `ttl` seconds the
+ * next worker takes it over.
  */
 final class Lock {
 
@@ -28,7 +30,7 @@ final class Lock {
 
 	/**
 	 * @param string $name Option name of the lock.
-	 * @param int    $ttl  Seconds a holder that stopped renewing keeps it.
+	 * @param int    $ttl  Seconds after which a holder's lock may be taken over (longer than listing a catalog takes).
 	 */
 	public function __construct( private string $name, private int $ttl ) {
 	}
@@ -56,24 +58,6 @@ final class Lock {
 	}
 
 	/**
-	 * Extends the lock by ttl from now.
-	 *
-	 * @return bool False when it was lost (expired and taken over).
-	 */
-	public function renew(): bool {
-		global $wpdb;
-		if ( null === $this->token ) {
-			return false;
-		}
-		$renewed = $wpdb->query( $wpdb->prepare( "UPDATE {$wpdb->options} SET option_value = %s WHERE option_name = %s AND option_value LIKE %s", $this->value( $this->token ), $this->name, $this->token . '|%' ) );
-		if ( 1 !== $renewed ) {
-			$this->token = null;
-			return false;
-		}
-		return true;
-	}
-
-	/**
 	 * Releases the lock if this instance holds it.
 	 */
 	public function release(): void {
@@ -83,10 +67,6 @@ final class Lock {
 		}
 		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name = %s AND option_value LIKE %s", $this->name, $this->token . '|%' ) );
 		$this->token = null;
-	}
-
-	public function is_held(): bool {
-		return null !== $this->token;
 	}
 
 	/**
@@ -108,14 +88,7 @@ final class Lock {
 	}
 
 	/**
-	 * Seconds a holder that stopped renewing keeps the lock.
-	 */
-	public function ttl(): int {
-		return $this->ttl;
-	}
-
-	/**
-	 * A fresh value: expiry with microseconds, so every renewal changes the row (MariaDB
+	 * A fresh value: expiry with microseconds, so a takeover always changes the row (MariaDB
 	 * reports 0 affected rows for an UPDATE that writes the same value).
 	 */
 	private function value( string $token ): string {

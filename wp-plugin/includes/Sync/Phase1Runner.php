@@ -34,24 +34,47 @@ final class Phase1Runner {
 	}
 
 	/**
-	 * Creates the active run.
+	 * Creates the active run. What it covers is the caller's explicit choice (a list of articles,
+	 * a since moment, or full), else RunModePolicy's: incremental since the previous finished run,
+	 * with the articles that failed in that run added so they are retried, or full.
 	 *
 	 * @param string      $trigger     What starts it (cron, action_scheduler, foreground, cli...).
 	 * @param string|null $since       Only articles Verial lists as created or modified since this
-	 *                                 moment (Y-m-d H:i:s, Verial's fecha/hora), or null for all.
-	 * @param list<int>   $article_ids Only these articles (nothing is listed), or empty for all.
+	 *                                 moment (Y-m-d H:i:s, Verial's fecha/hora), or null.
+	 * @param list<int>   $article_ids Only these articles (nothing is listed), or empty.
+	 * @param bool        $full        Every article, whatever the policy would choose.
 	 * @return int Run id.
 	 * @throws RunAlreadyActiveException When a run is active.
+	 * @throws \InvalidArgumentException When $full is combined with $since or $article_ids.
 	 * @throws \RuntimeException When the plugin cannot run (no codec, no API URL).
 	 */
-	public function start( string $trigger, ?string $since = null, array $article_ids = array() ): int {
+	public function start( string $trigger, ?string $since = null, array $article_ids = array(), bool $full = false ): int {
+		if ( $full && ( null !== $since || $article_ids ) ) {
+			throw new \InvalidArgumentException( __( 'A full sync covers every article: it takes no since moment and no article list.', 'verial-image-sync' ) );
+		}
 		if ( ! Codec::is_available() ) {
 			throw new \RuntimeException( __( 'Verial Image Sync cannot run: neither the verial_images extension nor its PHP polyfill is available.', 'verial-image-sync' ) );
 		}
 		if ( '' === $this->settings->base_url() ) {
 			throw new \RuntimeException( __( 'Verial Image Sync cannot run: the Verial API URL is not configured.', 'verial-image-sync' ) );
 		}
-		return $this->runs->create( $trigger, Codec::engine(), $this->settings->image_size(), $since, $article_ids );
+		if ( $article_ids ) {
+			$mode = RunStore::MODE_ARTICLES;
+		} elseif ( $full ) {
+			$mode = RunStore::MODE_FULL;
+		} elseif ( null !== $since ) {
+			$mode = RunStore::MODE_INCREMENTAL;
+		} else {
+			$previous = $this->runs->last_finished( array( RunStore::MODE_FULL, RunStore::MODE_INCREMENTAL ) );
+			$policy   = new RunModePolicy( $this->settings->since_margin_minutes(), $this->settings->verial_timezone(), $this->settings->full_check_days() );
+			$decision = $policy->decide( $previous, $this->runs->last_finished( array( RunStore::MODE_FULL ) ), new \DateTimeImmutable( 'now', new \DateTimeZone( 'UTC' ) ) );
+			$mode     = $decision['mode'];
+			$since    = $decision['since'];
+			if ( RunStore::MODE_INCREMENTAL === $mode && null !== $previous ) {
+				$article_ids = $this->errors->failed_articles( (int) $previous['id'] );
+			}
+		}
+		return $this->runs->create( $trigger, Codec::engine(), $this->settings->image_size(), $mode, $since, $article_ids );
 	}
 
 	/**
@@ -93,7 +116,9 @@ final class Phase1Runner {
 			'trigger'         => $run['trigger_source'],
 			'codec'           => $run['codec'],
 			'image_size'      => (int) $run['image_size'],
+			'mode'            => '' === $run['run_mode'] ? null : $run['run_mode'],
 			'since'           => $run['since'],
+			'retried'         => RunStore::MODE_INCREMENTAL === $run['run_mode'] ? array_map( 'intval', (array) json_decode( (string) $run['only_articles'], true ) ) : array(),
 			'current_article' => null === $run['current_article'] ? null : (int) $run['current_article'],
 			'articles'        => array(
 				'total'  => (int) $run['total_articles'],
@@ -106,6 +131,8 @@ final class Phase1Runner {
 				'reused'             => (int) $run['images_reused'],
 				'adopted'            => (int) $run['images_adopted'],
 				'failed'             => (int) $run['images_failed'],
+				'orphaned'           => (int) $run['images_orphaned'],
+				'deleted'            => (int) $run['images_deleted'],
 				'duplicates_avoided' => (int) $run['images_reused'] + (int) $run['images_adopted'],
 				'bytes_written'      => (int) $run['bytes_written'],
 			),
@@ -122,6 +149,7 @@ final class Phase1Runner {
 			'last_error'         => $run['last_error'],
 			'error_count'        => $this->errors->count_for_run( $id ),
 			'errors'             => $this->errors->for_run( $id, $max_errors ),
+			'orphans'            => $this->errors->orphans_for_run( $id, $max_errors ),
 			'thumbnails_pending' => $this->thumbnails->count_pending(),
 			'worker_lock'        => null === $lock ? null : array( 'expires_at' => gmdate( 'Y-m-d H:i:s', (int) $lock['expires'] ) ),
 		);

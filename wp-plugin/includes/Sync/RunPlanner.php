@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace VerialImageSync\Sync;
 
 use VerialImageSync\Api\VerialClient;
+use VerialImageSync\Api\VerialException;
 use VerialImageSync\Store\ArticleTable;
 use VerialImageSync\Store\BatchQueue;
 use VerialImageSync\Store\RunStore;
@@ -27,22 +28,25 @@ final class RunPlanner {
 	}
 
 	/**
-	 * Lists the run's articles (all, those changed since the run's `since`, or exactly the
-	 * run's `only_articles`) and stores the batches.
+	 * Lists the run's articles (all, or those changed since the run's `since` plus the failures
+	 * of the previous run it retries, or exactly the articles of an "articles" run) and stores
+	 * the batches.
 	 *
 	 * @param int $run_id Run in status "listing".
 	 * @return int Number of articles.
-	 * @throws \VerialImageSync\Api\VerialException When the list cannot be read.
+	 * @throws VerialException When the list cannot be read; a date filter Verial refuses gets a
+	 *                         message that quotes it and names the setting to change.
 	 */
 	public function plan( int $run_id ): int {
 		$run  = (array) $this->runs->get( $run_id );
 		$only = json_decode( (string) ( $run['only_articles'] ?? '' ), true );
+		$only = is_array( $only ) ? array_values( array_unique( array_map( 'intval', $only ) ) ) : array();
 		$skus = array();
-		if ( is_array( $only ) && $only ) {
-			$article_ids = array_values( array_unique( array_map( 'intval', $only ) ) );
+		if ( $only && RunStore::MODE_INCREMENTAL !== $run['run_mode'] ) {
+			$article_ids = $only;
 		} else {
-			$skus        = $this->client->list_articles( $run['since'] ?? null );
-			$article_ids = array_keys( $skus );
+			$skus        = $this->list_since( $run['since'] ?? null );
+			$article_ids = array_values( array_unique( array_merge( array_keys( $skus ), $only ) ) );
 		}
 		$batches = array_chunk( $article_ids, $this->batch_size );
 		Transaction::run(
@@ -53,5 +57,23 @@ final class RunPlanner {
 			}
 		);
 		return count( $article_ids );
+	}
+
+	/**
+	 * Verial's article list, filtered by the run's since moment when it has one.
+	 *
+	 * @param string|null $since Y-m-d H:i:s in Verial's time zone, or null.
+	 * @return array<int, string> Article id => SKU.
+	 * @throws VerialException When the list cannot be read.
+	 */
+	private function list_since( ?string $since ): array {
+		try {
+			return $this->client->list_articles( $since );
+		} catch ( VerialException $e ) {
+			if ( null !== $since && $e->is_date_format_refusal() ) {
+				throw VerialException::date_filter_refused( $this->client->since_params( $since ), $e );
+			}
+			throw $e;
+		}
 	}
 }
