@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the Verial API mock in the background and prints its PID.
 #   start.sh <port> <state_dir> [--articles N] [--seed S] [--latency-ms M]
-# Env: VERIAL_MOCK_CACHE (image cache dir, default <state_dir>/cache), PHP (php binary).
+# Env: VERIAL_MOCK_CACHE (image cache dir, default <state_dir>/cache), PHP (php binary),
+#      VERIAL_MOCK_WORKERS (server processes, default 4: how many calls it answers at once).
 # A start resets config, stats and mutations in the state dir; the image cache is kept.
 set -euo pipefail
 
@@ -49,7 +50,7 @@ printf '{"seed":%d,"articles":%d,"session":18,"latency_ms":%d,"slow_ms":3000,"ti
 
 # setsid: the server and its worker processes get their own process group, so stop.sh can
 # end exactly them.
-VERIAL_MOCK_STATE=$state PHP_CLI_SERVER_WORKERS=4 setsid "$php" \
+VERIAL_MOCK_STATE=$state PHP_CLI_SERVER_WORKERS=${VERIAL_MOCK_WORKERS:-4} setsid "$php" \
     -d memory_limit=2G -d display_errors=0 -d log_errors=1 -d error_log="$state/php-error.log" \
     -d output_buffering=0 -d max_execution_time=0 -d opcache.enable_cli=1 \
     -S "127.0.0.1:$port" "$here/router.php" >>"$state/server.log" 2>&1 </dev/null &

@@ -14,7 +14,7 @@ use VerialImageSync\Media\ThumbnailQueue;
 
 /**
  * AttachmentWriter writes the posts and postmeta rows itself (three queries instead of about
- * twenty): these tests prove the rows are the ones WordPress writes, that WordPress's attachment
+ * twenty, for one attachment or all of an article's at once): these tests prove the rows are the ones WordPress writes, that WordPress's attachment
  * functions, media queries and REST endpoint work on them, that hooks fire, and that a failed
  * query leaves neither the file nor part of the attachment behind.
  */
@@ -263,6 +263,175 @@ final class AttachmentWriterTest extends E2eTestCase {
 		fwrite( STDERR, sprintf( "[vis] queries per attachment: WordPress's way %d, AttachmentWriter %d\n", $counted['wordpress'], $counted['writer'] ) );
 		$this->assertLessThanOrEqual( 3, $counted['writer'] );
 		$this->assertGreaterThan( 10, $counted['wordpress'], 'the comparison measured nothing' );
+	}
+
+	/**
+	 * Several images at once (create_many()): each attachment's rows equal WordPress's own for
+	 * the same file, one of them with a slug that is already taken, in the order given.
+	 *
+	 * @dataProvider sites
+	 */
+	public function test_many_rows_equal_wordpress_own_attachments( string $role, string $comments, string $timezone, bool $thumbnails ): void {
+		$this->site( $role, $comments, $timezone );
+		$writer = new AttachmentWriter( $thumbnails );
+		$holder = $writer->create( self::ARTICLE, 2, $this->image( $this->directory(), 'verial-' . self::ARTICLE . '-2' ) );
+
+		$images = array(
+			0 => $this->image( $this->directory(), 'verial-' . self::ARTICLE . '-0' ),
+			2 => $this->image( $this->directory( '2025/01' ), 'verial-' . self::ARTICLE . '-2' ),
+			3 => $this->image( $this->directory(), 'verial-' . self::ARTICLE . '-3' ),
+			5 => $this->image( $this->directory(), 'verial-' . self::ARTICLE . '-5' ),
+		);
+		$expected = array();
+		foreach ( $images as $position => $info ) {
+			$expected[ $position ] = $this->forget( $this->create_the_wordpress_way( $writer, self::ARTICLE, $position, $info ) );
+		}
+		$ids = $writer->create_many( self::ARTICLE, $images );
+
+		$this->assertSame( array_keys( $images ), array_keys( $ids ) );
+		$this->assertSame( $ids, array_unique( $ids ) );
+		foreach ( $ids as $position => $id ) {
+			$actual = $this->snapshot( $id );
+			$this->assert_same_attachment( $expected[ $position ], $actual );
+			$this->assertSame( (string) $position, get_post_meta( $id, AttachmentWriter::META_ORDER, true ) );
+			$this->assertSame( (string) $images[ $position ]->path, get_attached_file( $id ) );
+		}
+		$this->assertSame( 'verial-' . self::ARTICLE . '-2-2', get_post_field( 'post_name', $ids[2] ), 'the taken slug got WordPress\'s suffix' );
+		$this->assertSame( 'verial-' . self::ARTICLE . '-2', get_post_field( 'post_name', $holder ) );
+		$this->assertSame( 'verial-' . self::ARTICLE . '-5', get_post_field( 'post_name', $ids[5] ) );
+	}
+
+	/**
+	 * Per attachment of create_many(), once all rows exist: added_post_meta per row with its
+	 * real meta id, then add_attachment; the metadata filter gets each attachment's own id.
+	 */
+	public function test_many_fire_the_hooks_of_each_attachment(): void {
+		global $wpdb;
+		$events   = array();
+		$filtered = array();
+		$this->hook( 'add_attachment', function ( int $id ) use ( &$events ): void {
+			$events[] = array( 'add_attachment', $id, get_post_meta( $id, '_wp_attached_file', true ) );
+		} );
+		$this->hook( 'added_post_meta', function ( int $meta_id, int $id, string $key ) use ( &$events ): void {
+			$events[] = array( 'added_post_meta', $id, $meta_id, $key );
+		} );
+		$this->hook( 'wp_update_attachment_metadata', function ( array $data, int $id ) use ( &$filtered ): array {
+			$filtered[] = $id;
+			return $data + array( 'offloaded' => $id );
+		} );
+		$images = array();
+		foreach ( array( 1, 4, 6 ) as $position ) {
+			$images[ $position ] = $this->image( $this->directory(), 'verial-' . self::ARTICLE . '-' . $position );
+		}
+		$ids = ( new AttachmentWriter( false ) )->create_many( self::ARTICLE, $images );
+
+		$this->assertSame( array_values( $ids ), $filtered );
+		$expected = array();
+		foreach ( $ids as $position => $id ) {
+			$rows = $wpdb->get_results( $wpdb->prepare( "SELECT meta_id, meta_key FROM {$wpdb->postmeta} WHERE post_id = %d ORDER BY meta_id", $id ), ARRAY_N );
+			$this->assertCount( 6, $rows );
+			foreach ( $rows as list( $meta_id, $key ) ) {
+				$expected[] = array( 'added_post_meta', $id, (int) $meta_id, $key );
+			}
+			$expected[] = array( 'add_attachment', $id, _wp_relative_upload_path( (string) $images[ $position ]->path ) );
+			$this->assertSame( $id, wp_get_attachment_metadata( $id )['offloaded'] );
+		}
+		$this->assertSame( $expected, $events );
+	}
+
+	/**
+	 * With auto-increment values the server does not hand out consecutively (InnoDB lock mode
+	 * 2), the new posts and meta ids are read back: the same ids and rows as worked out.
+	 */
+	public function test_many_read_the_ids_back_when_they_are_not_consecutive(): void {
+		global $wpdb;
+		$meta = array();
+		$this->hook( 'added_post_meta', function ( int $meta_id, int $id, string $key ) use ( &$meta ): void {
+			$meta[] = array( $meta_id, $id, $key );
+		} );
+		$step = new \ReflectionProperty( AttachmentWriter::class, 'id_step' );
+		$step->setAccessible( true );
+		$step->setValue( null, 0 );
+		try {
+			$images = array();
+			foreach ( array( 0, 1, 2 ) as $position ) {
+				$images[ $position ] = $this->image( $this->directory(), 'verial-' . self::ARTICLE . '-' . $position );
+			}
+			$ids = ( new AttachmentWriter( true ) )->create_many( self::ARTICLE, $images );
+		} finally {
+			$step->setValue( null, null );
+		}
+		foreach ( $ids as $position => $id ) {
+			$this->assertSame( (string) $images[ $position ]->path, get_attached_file( $id ) );
+			$this->assertSame( (string) $position, get_post_meta( $id, AttachmentWriter::META_ORDER, true ) );
+		}
+		$rows = $wpdb->get_results( "SELECT meta_id, post_id, meta_key FROM {$wpdb->postmeta} WHERE post_id IN (" . implode( ', ', $ids ) . ') ORDER BY meta_id', ARRAY_N );
+		$this->assertSame( array_map( static fn( array $row ): array => array( (int) $row[0], (int) $row[1], $row[2] ), $rows ), $meta );
+	}
+
+	/**
+	 * create_many(): a failed INSERT into posts, or into postmeta after the posts rows were
+	 * written, leaves no file and no row of any of the images, and the error names the article,
+	 * every position and every file.
+	 */
+	public function test_many_a_failed_insert_deletes_every_file_and_throws(): void {
+		global $wpdb;
+		foreach ( array( $wpdb->posts, $wpdb->postmeta ) as $n => $table ) {
+			$images = array();
+			foreach ( array( 7, 8, 9 ) as $position ) {
+				$images[ $position ] = $this->image( $this->directory(), sprintf( 'verial-%d-%d-%d', self::ARTICLE, $position, $n ) );
+			}
+			$breaker  = static fn( string $query ): string => (string) preg_replace( '/^INSERT INTO `?' . preg_quote( $table, '/' ) . '`? /', 'INSERT INTO `' . $wpdb->prefix . 'no_such_table` ', $query );
+			$posts    = (int) $wpdb->get_var( "SELECT COALESCE(MAX(ID), 0) FROM {$wpdb->posts}" );
+			$meta_ids = (int) $wpdb->get_var( "SELECT COALESCE(MAX(meta_id), 0) FROM {$wpdb->postmeta}" );
+			$this->hook( 'query', $breaker );
+			$wpdb->suppress_errors( true );
+			try {
+				( new AttachmentWriter( true ) )->create_many( self::ARTICLE, $images );
+				$this->fail( "no exception with the INSERT into $table failing" );
+			} catch ( \RuntimeException $e ) {
+				$files = implode( ', ', array_map( static fn( \VerialImages\Native\ImageInfo $info ): string => basename( (string) $info->path ), $images ) );
+				$this->assertStringContainsString( sprintf( 'Article %d, images 7, 8, 9: WordPress refused the attachments for %s', self::ARTICLE, $files ), $e->getMessage() );
+				$this->assertStringContainsString( 'no_such_table', $e->getMessage() );
+			} finally {
+				$wpdb->suppress_errors( false );
+				remove_filter( 'query', $breaker );
+			}
+			foreach ( $images as $info ) {
+				$this->assertFileDoesNotExist( (string) $info->path );
+			}
+			$this->assertSame( array(), SiteState::attachments(), "an attachment remains after the INSERT into $table failed" );
+			$this->assertSame( (string) $posts, $wpdb->get_var( "SELECT COALESCE(MAX(ID), 0) FROM {$wpdb->posts}" ), 'posts rows remain' );
+			$this->assertSame( (string) $meta_ids, $wpdb->get_var( "SELECT COALESCE(MAX(meta_id), 0) FROM {$wpdb->postmeta}" ), 'meta rows remain' );
+		}
+		$this->assert_no_leftovers();
+	}
+
+	/**
+	 * The point of create_many(): the same three queries for five attachments as for one.
+	 */
+	public function test_many_attachments_cost_three_queries_in_all(): void {
+		global $wpdb;
+		$writer = new AttachmentWriter( true );
+		$dir    = $this->directory();
+		$writer->create( self::ARTICLE, 0, $this->image( $dir, 'verial-' . self::ARTICLE . '-warm' ) ); // Warms per-process caches.
+		$images = array();
+		foreach ( range( 0, 4 ) as $position ) {
+			$images[ $position ] = $this->image( $dir, 'verial-' . self::ARTICLE . '-' . $position );
+		}
+		$queries = array();
+		$counter = static function ( string $query ) use ( &$queries ): string {
+			$queries[] = $query;
+			return $query;
+		};
+		$this->hook( 'query', $counter );
+		$ids = $writer->create_many( self::ARTICLE, $images );
+		remove_filter( 'query', $counter );
+
+		fwrite( STDERR, sprintf( "[vis] queries for %d attachments with create_many(): %d\n", count( $ids ), count( $queries ) ) );
+		$this->assertCount( 5, array_unique( $ids ) );
+		$this->assertLessThanOrEqual( 3, count( $queries ), implode( "\n", $queries ) );
+		$this->assertSame( '5', $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->posts} WHERE ID IN (" . implode( ', ', $ids ) . ')' ) );
 	}
 
 	/**

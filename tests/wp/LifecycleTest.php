@@ -163,7 +163,13 @@ final class LifecycleTest extends E2eTestCase {
 	public function test_cancel_stops_the_run_cleanly(): void {
 		global $wpdb;
 		$this->fresh_site( 40 );
-		$this->configure( array( 'time_limit' => 1 ) );
+		// One request at a time: 40 articles at 40 ms of latency outlast the 1-second slice.
+		$this->configure(
+			array(
+				'time_limit'        => 1,
+				'parallel_requests' => 1,
+			)
+		);
 		MockVerial::config( array( 'latency_ms' => 40 ) );
 
 		$services = Plugin::services();

@@ -32,13 +32,15 @@ if ( 'prepare' === $command && 4 === $argc ) {
 		fwrite( STDERR, $subscriber->get_error_message() . "\n" );
 		exit( 1 );
 	}
-	// Short slices, so the run is carried by several WP-Cron requests as on a real site.
+	// Short slices and one request at a time, so the run is carried by several WP-Cron requests
+	// as on a real site, and the page shows it between 0 and 100 %.
 	Settings::save(
 		array(
 			'base_url'            => getenv( 'VIS_MOCK_URL' ),
 			'session'             => 18,
 			'batch_size'          => 10,
 			'time_limit'          => 2,
+			'parallel_requests'   => 1,
 			'retry_delays_ms'     => array( 1, 1, 1 ),
 			'generate_thumbnails' => false,
 		)

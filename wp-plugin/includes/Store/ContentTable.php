@@ -15,10 +15,11 @@ namespace VerialImageSync\Store;
  * Several workers import at once, and two of them can meet the same new picture in different
  * articles (Verial's shared pool pictures). Each worker's in-memory dedup index may lag behind
  * the others, so the decision "this picture is new, create an attachment" is made atomic here:
- * the row is inserted in the article's transaction before the attachment is created. MariaDB
- * holds the second inserter on the first one's row lock until that transaction ends, then
- * reports the duplicate; the loser rolls its article back and redoes it reusing the winner's
- * attachment.
+ * the row is inserted with its attachment in the article's transaction, once the attachment's
+ * rows exist (all new pictures of an article in one statement). MariaDB holds the second
+ * inserter on the first one's row lock until that transaction ends, then reports the
+ * duplicate; the loser rolls its article back (its attachments with it) and redoes it reusing
+ * the winner's attachment.
  *
  * A row whose attachment was deleted since (from the media library, or by SQL) is taken over,
  * so such a picture is imported again instead of being "reused" from a post that is gone.
@@ -33,61 +34,78 @@ final class ContentTable {
 	public const VISIBILITY_MARGIN = 60;
 
 	/**
-	 * Claims the content for the current transaction.
+	 * Claims the contents for the current transaction, with the attachments that store them
+	 * (created or adopted in the same transaction), in one statement for all of an article's
+	 * new pictures.
 	 *
-	 * @param string $sha256 Content hash.
-	 * @return bool False when another worker stored this content (or is storing it and the
-	 *              wait ended in a deadlock or timeout): the article must be redone.
+	 * @param array<string, int> $attachments Content hash => attachment id.
+	 * @return string|null Null when every content is claimed; else a hash another worker stored
+	 *                     (or is storing, and the wait ended in a deadlock or timeout: then any
+	 *                     of them), and the article must be redone.
 	 * @throws \RuntimeException On any other database error.
 	 */
-	public function claim( string $sha256 ): bool {
+	public function claim_many( array $attachments ): ?string {
 		global $wpdb;
-		$table    = Tables::contents();
+		if ( ! $attachments ) {
+			return null;
+		}
+		// The same lock order in every worker: two of them claiming the same pictures wait for
+		// each other instead of deadlocking.
+		ksort( $attachments, SORT_STRING );
+		$table  = Tables::contents();
+		$tuples = array();
+		foreach ( $attachments as $sha256 => $attachment_id ) {
+			$tuples[] = $wpdb->prepare( '(%s, %d, UTC_TIMESTAMP())', (string) $sha256, $attachment_id );
+		}
 		$suppress = $wpdb->suppress_errors( true );
 		try {
-			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-			$inserted = $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$table} (sha256, attachment_id, created_at) VALUES (%s, 0, UTC_TIMESTAMP())", $sha256 ) );
-			if ( 1 === $inserted ) {
-				return true;
+			// phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- table name and tuples prepared above.
+			$inserted = $wpdb->query( "INSERT IGNORE INTO {$table} (sha256, attachment_id, created_at) VALUES " . implode( ', ', $tuples ) );
+			if ( count( $tuples ) === $inserted ) {
+				return null;
 			}
 			if ( false === $inserted ) {
-				return $this->lost_to_a_concurrent_writer( 'claiming a picture' );
+				return $this->lost_to_a_concurrent_writer( 'claiming pictures', (string) array_key_first( $attachments ) );
 			}
-			// The row exists and is committed: locked reads see its current state, not this
-			// transaction's snapshot, so a winner's fresh attachment is never missed.
-			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table names only.
-			$owner = $wpdb->get_var( $wpdb->prepare( "SELECT p.ID FROM {$table} c LEFT JOIN {$wpdb->posts} p ON p.ID = c.attachment_id AND p.post_type = 'attachment' WHERE c.sha256 = %s FOR UPDATE", $sha256 ) );
-			if ( '' !== $wpdb->last_error ) {
-				return $this->lost_to_a_concurrent_writer( 'checking a claimed picture' );
-			}
-			if ( null !== $owner ) {
-				return false;
-			}
-			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-			$taken = $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET attachment_id = 0, created_at = UTC_TIMESTAMP() WHERE sha256 = %s", $sha256 ) );
-			return false === $taken ? $this->lost_to_a_concurrent_writer( 'taking over a picture whose attachment is gone' ) : true;
+			return $this->take_over( $attachments );
 		} finally {
 			$wpdb->suppress_errors( $suppress );
 		}
 	}
 
 	/**
-	 * Records the attachment that stores the claimed content (same transaction as claim()).
+	 * After claim_many() found some contents claimed already (committed rows: locked reads see
+	 * their current state, not this transaction's snapshot, so a winner's fresh attachment is
+	 * never missed): one whose attachment exists is lost; one whose attachment was deleted
+	 * since is taken over.
+	 *
+	 * @param array<string, int> $attachments Content hash => attachment id, all of the claim.
+	 * @return string|null A lost hash, or null when all are ours now.
 	 */
-	public function set_attachment( string $sha256, int $attachment_id ): void {
+	private function take_over( array $attachments ): ?string {
 		global $wpdb;
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		Transaction::check( $wpdb->query( $wpdb->prepare( 'UPDATE ' . Tables::contents() . ' SET attachment_id = %d WHERE sha256 = %s', $attachment_id, $sha256 ) ), 'recording a picture' );
-	}
-
-	/**
-	 * Gives a claim up when the attachment could not be created (the rest of the article is
-	 * still committed).
-	 */
-	public function release( string $sha256 ): void {
-		global $wpdb;
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		Transaction::check( $wpdb->query( $wpdb->prepare( 'DELETE FROM ' . Tables::contents() . ' WHERE sha256 = %s AND attachment_id = 0', $sha256 ) ), 'releasing a picture' );
+		$table        = Tables::contents();
+		$hashes       = array_map( 'strval', array_keys( $attachments ) );
+		$placeholders = implode( ', ', array_fill( 0, count( $hashes ), '%s' ) );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table names and placeholders.
+		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT c.sha256, c.attachment_id, p.ID FROM {$table} c LEFT JOIN {$wpdb->posts} p ON p.ID = c.attachment_id AND p.post_type = 'attachment' WHERE c.sha256 IN ({$placeholders}) FOR UPDATE", ...$hashes ), ARRAY_N );
+		if ( '' !== $wpdb->last_error || ! is_array( $rows ) ) {
+			return $this->lost_to_a_concurrent_writer( 'checking claimed pictures', $hashes[0] );
+		}
+		foreach ( $rows as list( $sha256, $attachment_id, $owner ) ) {
+			if ( (int) $attachment_id === $attachments[ $sha256 ] ) {
+				continue; // Inserted by this claim.
+			}
+			if ( null !== $owner ) {
+				return (string) $sha256;
+			}
+			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+			$taken = $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET attachment_id = %d, created_at = UTC_TIMESTAMP() WHERE sha256 = %s", $attachments[ $sha256 ], $sha256 ) );
+			if ( false === $taken ) {
+				return $this->lost_to_a_concurrent_writer( 'taking over a picture whose attachment is gone', (string) $sha256 );
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -150,14 +168,16 @@ final class ContentTable {
 
 	/**
 	 * A failed statement that means "another worker holds or stored this content" (deadlock,
-	 * lock wait timeout) gives false; anything else is an error.
+	 * lock wait timeout) gives the hash to report as lost; anything else is an error.
 	 *
+	 * @param string $what   What failed, for the error.
+	 * @param string $sha256 The content to report as lost.
 	 * @throws \RuntimeException For other database errors.
 	 */
-	private function lost_to_a_concurrent_writer( string $what ): bool {
+	private function lost_to_a_concurrent_writer( string $what, string $sha256 ): string {
 		global $wpdb;
 		if ( preg_match( '/deadlock|lock wait timeout/i', $wpdb->last_error ) ) {
-			return false;
+			return $sha256;
 		}
 		throw new \RuntimeException( sprintf( 'Database error while %s: %s', $what, $wpdb->last_error ) );
 	}

@@ -137,6 +137,7 @@ final class ArticleImporter {
 		$this->checkpoint( $batch, $index );
 
 		$counts  = array_fill_keys( array( 'images_seen', 'images_created', 'images_reused', 'images_adopted', 'images_failed', 'images_orphaned', 'bytes_written' ), 0 );
+		$stored  = $this->store_new( $batch, $article_id, $results );
 		$rows    = array();
 		$errors  = array();
 		$by_hash = array();
@@ -160,7 +161,7 @@ final class ArticleImporter {
 			$position = $result->position;
 			$is_new   = false;
 			try {
-				$attachment_id = $this->resolve( $batch, $article_id, $result, $by_hash, $counts, $is_new );
+				$attachment_id = $this->resolve( $batch, $article_id, $result, $by_hash, $stored, $counts, $is_new );
 			} catch ( ImageFailure $failure ) {
 				++$counts['images_failed'];
 				$errors[] = array(
@@ -206,17 +207,81 @@ final class ArticleImporter {
 	}
 
 	/**
-	 * The attachment that holds one image: reused, adopted from the existing plugin, or created.
+	 * Stores the article's new pictures before its results are walked: those the existing
+	 * plugin already holds are adopted, the others get their attachments from one
+	 * create_many() call, and all their content hashes are claimed with one statement (after
+	 * the attachments exist, in the article's transaction: see ContentTable).
 	 *
-	 * @param BatchContext                     $batch   Batch lookups (stored pictures are staged in it).
+	 * @param BatchContext                           $batch      Batch lookups (stored pictures are staged in it).
+	 * @param int                                    $article_id Verial article id.
+	 * @param list<\VerialImages\Native\ImageResult> $results    import_response() results.
+	 * @return array{created: array<int, int>, adopted: array<int, int>, failed: array<int, string>}
+	 *         Position => attachment id created or adopted, or => why no attachment could be created.
+	 * @throws ContentClaimedException When another worker stored one of the pictures first.
+	 */
+	private function store_new( BatchContext $batch, int $article_id, array $results ): array {
+		$stored      = array(
+			'created' => array(),
+			'adopted' => array(),
+			'failed'  => array(),
+		);
+		$new         = array();
+		$claims      = array();
+		$position_of = array();
+		$duplicates  = array();
+		foreach ( $results as $result ) {
+			$info = $result->info;
+			if ( $result->article_id !== $article_id || 'imported' !== $result->status || null === $info ) {
+				continue;
+			}
+			$position_of[ $info->sha256 ] = $result->position;
+			$legacy                       = LegacyAttachments::pick( $batch->legacy, (string) $info->legacy_md5, $article_id );
+			if ( null !== $legacy && is_file( (string) get_attached_file( $legacy ) ) ) {
+				$stored['adopted'][ $result->position ] = $legacy;
+				$claims[ $info->sha256 ]                = $legacy;
+				$duplicates[]                           = (string) $info->path;
+				continue;
+			}
+			$new[ $result->position ] = $info;
+		}
+		try {
+			$stored['created'] = $this->writer->create_many( $article_id, $new );
+		} catch ( \RuntimeException $e ) {
+			$stored['failed'] = array_fill_keys( array_keys( $new ), $e->getMessage() );
+		}
+		foreach ( $stored['created'] as $at => $attachment_id ) {
+			$claims[ $new[ $at ]->sha256 ] = $attachment_id;
+		}
+		// New to this worker, but another worker may have stored it since this worker's index
+		// was last topped up: the claim decides.
+		$lost = $this->contents->claim_many( $claims );
+		if ( null !== $lost ) {
+			throw new ContentClaimedException( $lost, $article_id, $position_of[ $lost ] );
+		}
+		// The adopted pictures' new files are copies of the existing plugin's.
+		foreach ( $duplicates as $file ) {
+			wp_delete_file( $file );
+		}
+		foreach ( $claims as $sha256 => $attachment_id ) {
+			$batch->stage( (string) $sha256, $attachment_id );
+		}
+		return $stored;
+	}
+
+	/**
+	 * The attachment that holds one image: reused, adopted from the existing plugin, or created
+	 * (the last two by store_new()).
+	 *
+	 * @param BatchContext                     $batch   Batch lookups.
 	 * @param int                              $article_id Verial article id.
 	 * @param \VerialImages\Native\ImageResult $result  Codec result.
 	 * @param array<string, int>               $by_hash Attachments of this article's earlier images.
+	 * @param array{created: array<int, int>, adopted: array<int, int>, failed: array<int, string>} $stored store_new()'s result.
 	 * @param array<string, int>               $counts  Counters, updated.
 	 * @param bool|null                        $is_new  Set to whether an attachment was created.
 	 * @throws ImageFailure When the image is refused.
 	 */
-	private function resolve( BatchContext $batch, int $article_id, \VerialImages\Native\ImageResult $result, array $by_hash, array &$counts, ?bool &$is_new ): int {
+	private function resolve( BatchContext $batch, int $article_id, \VerialImages\Native\ImageResult $result, array $by_hash, array $stored, array &$counts, ?bool &$is_new ): int {
 		$is_new = false;
 		$info   = $result->info;
 		if ( 'failed' === $result->status || null === $info ) {
@@ -236,31 +301,17 @@ final class ArticleImporter {
 				return $attachment_id;
 
 			case 'imported':
-				// New to this worker: claim the content first, so that no other worker can
-				// store it too (it may have, since this worker's index was last topped up).
-				if ( ! $this->contents->claim( $info->sha256 ) ) {
-					throw new ContentClaimedException( $info->sha256, $article_id, $result->position );
-				}
-				$legacy = LegacyAttachments::pick( $batch->legacy, (string) $info->legacy_md5, $article_id );
-				if ( null !== $legacy && is_file( (string) get_attached_file( $legacy ) ) ) {
-					wp_delete_file( (string) $info->path );
+				if ( isset( $stored['adopted'][ $result->position ] ) ) {
 					++$counts['images_adopted'];
-					$this->contents->set_attachment( $info->sha256, $legacy );
-					$batch->stage( $info->sha256, $legacy );
-					return $legacy;
+					return $stored['adopted'][ $result->position ];
 				}
-				try {
-					$attachment_id = $this->writer->create( $article_id, $result->position, $info );
-				} catch ( \RuntimeException $e ) {
-					$this->contents->release( $info->sha256 );
-					throw new ImageFailure( 'AttachmentError', $e->getMessage() );
+				if ( ! isset( $stored['created'][ $result->position ] ) ) {
+					throw new ImageFailure( 'AttachmentError', $stored['failed'][ $result->position ] );
 				}
 				$is_new = true;
 				++$counts['images_created'];
 				$counts['bytes_written'] += $info->bytes;
-				$this->contents->set_attachment( $info->sha256, $attachment_id );
-				$batch->stage( $info->sha256, $attachment_id );
-				return $attachment_id;
+				return $stored['created'][ $result->position ];
 
 			default:
 				throw new ImageFailure( 'UnexpectedStatus', sprintf( 'article %d position %d: unexpected codec status "%s"', $article_id, $result->position, $result->status ) );
