@@ -65,8 +65,7 @@ final class BatchQueue {
 		$table = Tables::batches();
 		$token = bin2hex( random_bytes( 16 ) );
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$claimed = $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = %s, claimed_at = UTC_TIMESTAMP() WHERE run_id = %d AND status = %s AND attempts < %d ORDER BY seq LIMIT 1", self::RUNNING, $token, $run_id, self::PENDING, $max_attempts ) );
-		Transaction::check( $claimed, 'claiming a batch' );
+		$claimed = Transaction::retrying( fn() => $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = %s, claimed_at = UTC_TIMESTAMP() WHERE run_id = %d AND status = %s AND attempts < %d ORDER BY seq LIMIT 1", self::RUNNING, $token, $run_id, self::PENDING, $max_attempts ) ), 'claiming a batch' );
 		if ( 1 !== $claimed ) {
 			return null;
 		}
@@ -97,8 +96,7 @@ final class BatchQueue {
 		global $wpdb;
 		$table = Tables::batches();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$result = $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = NULL, attempts = attempts + 1, needs_recovery = 1, error = %s WHERE run_id = %d AND status = %s AND claimed_at <= UTC_TIMESTAMP() - INTERVAL %d SECOND", self::PENDING, 'Worker stopped while processing this batch', $run_id, self::RUNNING, $timeout ) );
-		Transaction::check( $result, 'taking back batches of silent workers' );
+		$result = Transaction::retrying( fn() => $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = NULL, attempts = attempts + 1, needs_recovery = 1, error = %s WHERE run_id = %d AND status = %s AND claimed_at <= UTC_TIMESTAMP() - INTERVAL %d SECOND", self::PENDING, 'Worker stopped while processing this batch', $run_id, self::RUNNING, $timeout ) ), 'taking back batches of silent workers' );
 		return (int) $result;
 	}
 
@@ -211,18 +209,20 @@ final class BatchQueue {
 	 */
 	public function give_up( int $batch_id ): bool {
 		global $wpdb;
-		$updated = $wpdb->update(
-			Tables::batches(),
-			array(
-				'status'      => self::FAILED,
-				'finished_at' => current_time( 'mysql', true ),
+		$updated = Transaction::retrying(
+			fn() => $wpdb->update(
+				Tables::batches(),
+				array(
+					'status'      => self::FAILED,
+					'finished_at' => current_time( 'mysql', true ),
+				),
+				array(
+					'id'     => $batch_id,
+					'status' => self::PENDING,
+				)
 			),
-			array(
-				'id'     => $batch_id,
-				'status' => self::PENDING,
-			)
+			'giving up a batch'
 		);
-		Transaction::check( $updated, 'giving up a batch' );
 		return 1 === $updated;
 	}
 
@@ -294,8 +294,7 @@ final class BatchQueue {
 		// A heartbeat within the same second changes no column, and MariaDB reports 0 affected
 		// rows for it: the claim is checked by matched rows instead.
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- prepared pieces.
-		$result = $wpdb->query( "UPDATE {$table} SET " . implode( ', ', $sets ) . $wpdb->prepare( ' WHERE id = %d AND claim_token = %s', $batch_id, $token ) );
-		Transaction::check( $result, 'updating a batch' );
+		$result = Transaction::retrying( fn() => $wpdb->query( "UPDATE {$table} SET " . implode( ', ', $sets ) . $wpdb->prepare( ' WHERE id = %d AND claim_token = %s', $batch_id, $token ) ), 'updating a batch' );
 		return $result > 0 || ( $heartbeat && self::matched_rows() > 0 );
 	}
 

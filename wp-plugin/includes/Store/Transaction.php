@@ -19,6 +19,11 @@ namespace VerialImageSync\Store;
 final class Transaction {
 
 	/**
+	 * Tries of a statement that keeps meeting lock conflicts (see retrying()).
+	 */
+	private const CONFLICT_ATTEMPTS = 6;
+
+	/**
 	 * The connection the open transaction runs on, or null outside one.
 	 */
 	private static ?object $connection = null;
@@ -60,9 +65,35 @@ final class Transaction {
 	public static function check( int|bool|null $result, string $what ): void {
 		global $wpdb;
 		if ( false === $result || '' !== $wpdb->last_error ) {
-			throw new \RuntimeException( sprintf( 'Database error while %s: %s', $what, $wpdb->last_error ) );
+			$message = sprintf( 'Database error while %s: %s', $what, $wpdb->last_error );
+			throw self::is_conflict( (string) $wpdb->last_error ) ? new LockConflictException( $message ) : new \RuntimeException( $message );
 		}
 		self::check_connection();
+	}
+
+	/**
+	 * Runs one statement outside a transaction, and again after a short random pause when
+	 * InnoDB made it the victim of a deadlock or its lock wait timed out: workers updating the
+	 * same queue rows at once make that a normal event, and a victim statement changed nothing,
+	 * so running it again is safe. Inside a transaction the whole unit of work was rolled back,
+	 * so the error goes to its owner at once.
+	 *
+	 * @param callable(): (int|bool|null) $statement Runs the statement, returns $wpdb's result.
+	 * @param string                      $what      What it does, for the message.
+	 * @return int|bool|null The statement's result.
+	 * @throws \RuntimeException When it still fails.
+	 */
+	public static function retrying( callable $statement, string $what ): int|bool|null {
+		global $wpdb;
+		for ( $attempt = 1; ; ++$attempt ) {
+			$result   = $statement();
+			$conflict = false === $result && self::is_conflict( (string) $wpdb->last_error );
+			if ( ! $conflict || null !== self::$connection || $attempt >= self::CONFLICT_ATTEMPTS ) {
+				self::check( $result, $what );
+				return $result;
+			}
+			usleep( random_int( 5000, 50000 ) * $attempt );
+		}
 	}
 
 	/**
@@ -78,6 +109,35 @@ final class Transaction {
 			return;
 		}
 		add_filter( 'incompatible_sql_modes', array( self::class, 'refuse_reconnect' ), PHP_INT_MIN );
+		add_filter( 'query', array( self::class, 'refuse_after_conflict' ), PHP_INT_MIN );
+	}
+
+	/**
+	 * Filter callback on every statement: passes it through, except inside a transaction whose
+	 * previous statement lost a lock conflict. A deadlock victim's whole transaction is rolled
+	 * back by InnoDB, and a timed-out lock wait drops the statement; code that ignores a failed
+	 * statement (WordPress's functions return false) would go on writing the rest of the unit of
+	 * work outside any transaction, or commit it incomplete. wpdb runs this filter before it
+	 * clears the previous statement's error, so the error can still be seen here.
+	 *
+	 * @param mixed $query The statement.
+	 * @return mixed The same statement.
+	 * @throws LockConflictException Inside a transaction after a lost lock conflict.
+	 */
+	public static function refuse_after_conflict( mixed $query ): mixed {
+		global $wpdb;
+		if ( null !== self::$connection && self::is_conflict( (string) $wpdb->last_error ) ) {
+			self::$connection = null;
+			throw new LockConflictException( 'Database lock conflict with another worker: ' . $wpdb->last_error );
+		}
+		return $query;
+	}
+
+	/**
+	 * Whether a MariaDB error is a lost lock conflict (deadlock victim or lock wait timeout).
+	 */
+	private static function is_conflict( string $error ): bool {
+		return 1 === preg_match( '/Deadlock found|Lock wait timeout/', $error );
 	}
 
 	/**

@@ -16,6 +16,7 @@ use VerialImageSync\Store\BatchQueue;
 use VerialImageSync\Store\ContentTable;
 use VerialImageSync\Store\ErrorLog;
 use VerialImageSync\Store\ImageTable;
+use VerialImageSync\Store\LockConflictException;
 use VerialImageSync\Store\RunStore;
 use VerialImageSync\Store\Transaction;
 
@@ -42,7 +43,7 @@ final class ArticleImporter {
 	 *
 	 * When another worker stored one of the article's new pictures first (its content claim was
 	 * lost), the article is rolled back and redone once from $redo's results, which reuse that
-	 * worker's attachment.
+	 * worker's attachment. A lost lock conflict with another worker is redone once the same way.
 	 *
 	 * @param BatchContext                                           $batch      Claimed batch and its lookups.
 	 * @param int                                                    $index      Article's index in the batch.
@@ -60,6 +61,13 @@ final class ArticleImporter {
 				throw $e;
 			}
 			$counts = $this->commit( $batch, $index, $article_id, $redo( array( $e->sha256 ) ) );
+		} catch ( LockConflictException $e ) {
+			// Another worker's transaction held the rows: nothing was kept, so try once more.
+			if ( null === $redo ) {
+				throw $e;
+			}
+			usleep( random_int( 10000, 100000 ) );
+			$counts = $this->commit( $batch, $index, $article_id, $redo( array() ) );
 		}
 		$counts['images_deleted'] = $this->unused->delete_released( $batch, $article_id );
 		return $counts;
