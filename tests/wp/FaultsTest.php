@@ -38,7 +38,9 @@ final class FaultsTest extends E2eTestCase {
 					'info_error2'    => 0.05,
 					'truncated_json' => 0.05,
 					'drop'           => 0.04,
-					'slow'           => 0.02,
+					// With this seed, calls 28, 38 and 46 are slow: more than one, so a retry
+					// that shifts the call numbers cannot leave the run without a timeout.
+					'slow'           => 0.04,
 				),
 			)
 		);
