@@ -177,7 +177,7 @@ foreach ( $rows as $row ) {
 	$editor = $row['verify']['image_editor'] ?? $editor;
 }
 $facts = sprintf(
-	'Machine: %s cores (%s%s), %s RAM, %s; PHP %s (CLI, no opcache), WordPress %s, MariaDB %s, image editor %s; extension verial_images %s; %s. Started %s, took %s min; load average %s at the start, %s at the end (other engineers\' builds and tests were running on the same 2 cores; each row shows the 1-minute load average before and after its import).',
+	'Machine: %s cores (%s%s), %s RAM, %s; PHP %s (CLI, no opcache), WordPress %s, MariaDB %s, image editor %s; extension verial_images %s; %s. Started %s, took %s min; load average %s at the start, %s at the end (each row shows the 1-minute load average before and after its import).',
 	sh( 'nproc' ),
 	$cpu,
 	'' !== $simd ? ', ' . $simd : '',
@@ -342,8 +342,8 @@ $section = implode(
 		'',
 		'- The seed\'s own article listing cannot work (it sends today\'s date as "modified since" and no range); the baseline pages `GetArticulosWS` by 100 with `inicio`/`fin` as the seed means to. The seed\'s logger, its connector\'s retries (no faults are injected here) and its `*_safe` wrappers are left out (`wp_upload_bits`, `sanitize_file_name` directly); it runs from the CLI, not inside admin-ajax. Its duplicate check is the seed\'s `$wpdb` query (hash, restricted to the article by a subquery).',
 		'- Reproduced on purpose: the seed refuses base64 wrapped with CRLF (its `(.+)$` match stops at the line break), stores corrupt payloads that lenient `base64_decode` accepts (*corrupt stored*), stores a picture shared by several articles once per article (more *attachments*, fewer *duplicates avoided*), and names every file `.jpeg` with MIME `image/jpeg`.',
-		'- Thumbnails on: the seed\'s PNG, GIF and WebP files are named `.jpeg`, so WordPress writes their sizes as JPEG; ours keep their real format, and ImageMagick\'s GIF resizing takes the process\'s RSS from about 70 to about 200 MB at the first GIF (the *RSS peak* of the thumbnail job). (This holds while the deferred job uses WordPress\'s editor.)',
-		'- Both the seed and the plugin make one API call per article, one after the other, so API latency adds the same wait to every contender (500 x 100 ms = 50 s) and compresses the ratios.',
+		'- Thumbnails on: the seed\'s PNG, GIF and WebP files are named `.jpeg`, so WordPress writes their sizes as JPEG; ours keep their real format, and ImageMagick\'s GIF resizing takes the process\'s RSS from about 70 to about 200 MB at the first GIF (the *RSS peak* of the thumbnail job): the native thumbnail path makes JPEG and PNG sizes and leaves GIF and WebP to WordPress\'s editor.',
+		'- The seed makes one API call per article, one after the other, so API latency adds 500 x 100 ms = 50 s to its run; the plugin keeps `parallel_requests` (default 4) image requests in flight (benches/scale measures latency on its own).',
 		END,
 	)
 );

@@ -9,12 +9,12 @@
 # Cases (about 10 minutes for 500 articles on 2 cores):
 #   resync-0     latency 0: full run, unchanged re-sync, 5 % of the articles changed, re-sync
 #   resync-100   latency 100 ms: full run (4 requests in flight, the default), unchanged re-sync
-#   wide-100     latency 100 ms: full run with 8 requests in flight
+#   wide-100     latency 100 ms: full run with 16 requests in flight (the setting's maximum)
 #   serial-100   latency 100 ms: full run with one request in flight
 #   workers-W    latency 0: full run drained by W worker processes
 # --write puts the table into docs/benchmarks.md (between the benches/scale markers).
-# The mock runs 8 server processes here (VERIAL_MOCK_WORKERS), so that it is not what limits
-# 8 requests in flight; its latency is a sleep per call, as a remote server's would be.
+# The mock runs 16 server processes here (VERIAL_MOCK_WORKERS), so that it is not what limits
+# 16 requests in flight; its latency is a sleep per call, as a remote server's would be.
 set -euo pipefail
 
 SCALE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,7 +58,7 @@ run_case() {
     local t0=$SECONDS
     (
         set -euo pipefail
-        export VIS_ARTICLES=$articles VIS_PHP_EXTENSION=$results/libverial_images.so VERIAL_MOCK_WORKERS=8
+        export VIS_ARTICLES=$articles VIS_PHP_EXTENSION=$results/libverial_images.so VERIAL_MOCK_WORKERS=16
         # shellcheck source=../../tests/wp/lib.sh
         source "$results/root/tests/wp/lib.sh"
         vis_setup >"$out/setup.log" 2>&1 || { tail -n 20 "$out/setup.log" >&2; exit 1; }
@@ -80,7 +80,7 @@ run_case() {
 
 run_case resync-0 0 full:4 default:4 mutate:5 default:4
 run_case resync-100 100 full:4 default:4
-run_case wide-100 100 full:8
+run_case wide-100 100 full:16
 run_case serial-100 100 full:1
 for w in $workers; do
     run_case "workers-$w" 0 "workers:$w"

@@ -74,11 +74,10 @@ switch ( $argv[1] ?? '' ) {
 			if ( in_array( $op, array( 'replace', 'remove' ), true ) ) {
 				$body['position'] = 0;
 			}
-			try {
-				mock( 'POST', '/__mock/mutate', $body );
-			} catch ( \RuntimeException $e ) {
-				// An article without images cannot lose or replace one: touch it instead.
-				mock(
+			// An article without images cannot lose or replace one (the mock answers 400 with an
+			// "error"): touch it instead, so that it still counts as changed.
+			if ( isset( mock( 'POST', '/__mock/mutate', $body )['error'] ) ) {
+				$touched = mock(
 					'POST',
 					'/__mock/mutate',
 					array(
@@ -86,6 +85,9 @@ switch ( $argv[1] ?? '' ) {
 						'op'      => 'touch',
 					)
 				);
+				if ( isset( $touched['error'] ) ) {
+					throw new \RuntimeException( "mock refused to touch article {$ids[ $i ]}: {$touched['error']}" );
+				}
 			}
 			++$changed;
 		}
