@@ -211,25 +211,7 @@ final class LifecycleTest extends E2eTestCase {
 			}
 		}
 		$this->assertNotNull( $image );
-		$imagen  = json_decode( MockVerial::images_body( $article_id ), true )['Imagenes'][ $image['position'] ]['Imagen'];
-		$uploads = wp_upload_dir();
-		$this->assertTrue( wp_mkdir_p( $uploads['path'] ) );
-		$file = $uploads['path'] . '/verial-image-' . $article_id . '-legacy.jpeg';
-		file_put_contents( $file, base64_decode( $imagen ) );
-		$legacy_id = wp_insert_attachment(
-			array(
-				'post_mime_type' => 'image/jpeg',
-				'post_title'     => 'verial-image-' . $article_id,
-				'post_status'    => 'inherit',
-				'meta_input'     => array(
-					'_verial_article_id'  => $article_id,
-					'_verial_image_order' => $image['position'],
-					'_verial_image_hash'  => md5( 'data:image/jpeg;base64,' . $imagen ),
-				),
-			),
-			$file
-		);
-		$this->assertIsInt( $legacy_id );
+		$legacy_id = $this->plant_legacy_attachment( $article_id, $image['position'] );
 
 		$run_id = $this->run_foreground();
 

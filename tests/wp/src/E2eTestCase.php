@@ -350,4 +350,30 @@ abstract class E2eTestCase extends TestCase {
 		}
 		$this->assertFalse( $status['active'] );
 	}
+
+	/**
+	 * An attachment as the existing plugin stores it, for the article's picture at $position.
+	 */
+	protected function plant_legacy_attachment( int $article_id, int $position ): int {
+		$imagen  = json_decode( MockVerial::images_body( $article_id ), true )['Imagenes'][ $position ]['Imagen'];
+		$uploads = wp_upload_dir();
+		$this->assertTrue( wp_mkdir_p( $uploads['path'] ) );
+		$file = $uploads['path'] . '/verial-image-' . $article_id . '-legacy.jpeg';
+		file_put_contents( $file, base64_decode( $imagen ) );
+		$legacy_id = wp_insert_attachment(
+			array(
+				'post_mime_type' => 'image/jpeg',
+				'post_title'     => 'verial-image-' . $article_id,
+				'post_status'    => 'inherit',
+				'meta_input'     => array(
+					'_verial_article_id'  => $article_id,
+					'_verial_image_order' => $position,
+					'_verial_image_hash'  => md5( 'data:image/jpeg;base64,' . $imagen ),
+				),
+			),
+			$file
+		);
+		$this->assertIsInt( $legacy_id );
+		return $legacy_id;
+	}
 }
