@@ -1,8 +1,10 @@
 <?php
 /**
- * Benchmark: WordPress's intermediate sizes, native make_subsizes() against WordPress 6.1's own
- * Imagick path (the real _wp_make_subsizes() + WP_Image_Editor_Imagick, loaded standalone by
- * tests/php/WordPressMedia.php), on the same JPEGs with WordPress's and WooCommerce's sizes.
+ * Benchmark: WordPress's intermediate sizes, native make_subsizes() (one file per call) and
+ * make_subsizes_many() (the class's files in one call, parallel across files) against WordPress
+ * 6.1's own Imagick path (the real _wp_make_subsizes() + WP_Image_Editor_Imagick, loaded
+ * standalone by tests/php/WordPressMedia.php), on the same JPEGs, GIFs and WebPs with
+ * WordPress's and WooCommerce's sizes.
  *
  * Usage: php benches/thumbnails.php /path/to/libverial_images.so [--seconds=3]
  * Prints a Markdown table: images/s, ms/image and the ratio, per image class.
@@ -43,15 +45,25 @@ if (!function_exists('VerialImages\\Native\\make_subsizes')) {
 WordPressMedia::load();
 $sizes = WordPressMedia::registeredSizes();
 
-// Product-photo-like JPEGs made by GD at quality 85 (4:2:0, as most uploaded photos).
+// Product-photo-like pictures made by GD: JPEGs at quality 85 (4:2:0, as most uploaded
+// photos), GIFs of 64 undithered colours and lossy WebPs, as the mock catalogue's.
+$small = [[300, 300], [300, 225], [225, 300], [300, 300], [300, 225], [225, 300]];
+$catalogue = [[300, 300], [300, 400], [400, 300], [300, 450], [450, 300], [300, 300]];
 $classes = [
-    '300 px (300x300, 300x225, 225x300)' => [[300, 300], [300, 225], [225, 300], [300, 300], [300, 225], [225, 300]],
-    '1200x1600' => [[1200, 1600], [1200, 1600], [1200, 1600]],
+    'JPEG 300 px (300x300, 300x225, 225x300)' => ['jpeg', 'jpg', $small],
+    'JPEG 1200x1600' => ['jpeg', 'jpg', [[1200, 1600], [1200, 1600], [1200, 1600]]],
+    'GIF 300-450 px, 64 colours' => ['gif-flat', 'gif', $catalogue],
+    'WebP 300-450 px, lossy' => ['webp', 'webp', $catalogue],
 ];
 $work = sys_get_temp_dir() . '/vis-bench-thumbs-' . getmypid();
+// [whether it takes all the class's files at once, the call; both return sub-sizes made]
 $contenders = [
-    'WordPress (Imagick)' => static fn (string $file) => WordPressMedia::makeSubsizes($file, $sizes),
-    'native' => static fn (string $file) => \VerialImages\Native\make_subsizes($file, $sizes),
+    'WordPress (Imagick)' => [false, static fn (string $file) => count(WordPressMedia::makeSubsizes($file, $sizes))],
+    'native' => [false, static fn (string $file) => count(\VerialImages\Native\make_subsizes($file, $sizes))],
+    'native, make_subsizes_many' => [true, static fn (array $files) => array_sum(array_map(
+        static fn (array|string $made) => is_array($made) ? count($made) : throw new \RuntimeException($made),
+        \VerialImages\Native\make_subsizes_many($files, $sizes)
+    ))],
 ];
 
 /** Deletes everything in $dir but the originals. */
@@ -65,28 +77,27 @@ $clean = static function (string $dir, array $originals): void {
 
 $rows = [];
 $seed = 1;
-foreach ($classes as $label => $dims) {
-    foreach ($contenders as $name => $make) {
+foreach ($classes as $label => [$format, $ext, $dims]) {
+    foreach ($contenders as $name => [$batch, $make]) {
         $dir = "$work/" . md5($label . $name);
         mkdir($dir, 0755, true);
         $files = [];
         foreach ($dims as $i => [$w, $h]) {
-            $file = "$dir/photo-$i.jpg";
-            file_put_contents($file, WordPressMedia::photo($w, $h, $seed + $i, 'jpeg', 85));
+            $file = "$dir/photo-$i.$ext";
+            file_put_contents($file, WordPressMedia::photo($w, $h, $seed + $i, $format, 85));
             $files[] = $file;
         }
         $originals = array_map('basename', $files);
-        $made = count($make($files[0]));  // warm-up (thread pools, caches), not timed
+        $make($batch ? $files : $files[0]);  // warm-up (thread pools, caches), not timed
         $clean($dir, $originals);
         $elapsed = 0.0;
         $images = 0;
         $outputs = 0;
         while ($elapsed < $seconds || $images < count($files)) {
-            $file = $files[$images % count($files)];
             $start = hrtime(true);
-            $outputs += count($make($file));
+            $outputs += $make($batch ? $files : $files[$images % count($files)]);
             $elapsed += (hrtime(true) - $start) / 1e9;
-            $images++;
+            $images += $batch ? count($files) : 1;
             $clean($dir, $originals);
         }
         $rows[$label][$name] = ['seconds' => $elapsed, 'images' => $images, 'sizes' => $outputs / $images];

@@ -328,14 +328,29 @@ namespace VerialImages\Native {
     function inspect(string $payload, bool $legacy_md5 = false, int $max_bytes = 26214400): \VerialImages\Native\ImageInfo {}
 
     /**
-     * Makes WordPress's intermediate sizes of a JPEG or PNG natively (see docs/native-api.md).
+     * Makes WordPress's intermediate sizes of a JPEG, PNG, GIF or WebP natively (see
+     * docs/native-api.md).
      *
      * @param string $file
      * @param array $sizes
      * @param int $jpeg_quality
+     * @param int $webp_quality
      * @return array
      */
-    function make_subsizes(string $file, array $sizes, int $jpeg_quality = 82): array {}
+    function make_subsizes(string $file, array $sizes, int $jpeg_quality = 82, int $webp_quality = 86): array {}
+
+    /**
+     * make_subsizes() for every path of `$files`, in parallel: the same keys in the same order,
+     * each value that file's `sizes` array or, when it failed, the message make_subsizes() would
+     * have thrown it with (see docs/native-api.md).
+     *
+     * @param array $files
+     * @param array $sizes
+     * @param int $jpeg_quality
+     * @param int $webp_quality
+     * @return array
+     */
+    function make_subsizes_many(array $files, array $sizes, int $jpeg_quality = 82, int $webp_quality = 86): array {}
 
     /**
      * The extension's version.

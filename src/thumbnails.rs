@@ -4,10 +4,12 @@
 //! `wp_create_image_subsizes()` would store for the same file.
 //!
 //! `geometry` is the line-by-line port of WordPress's size arithmetic, `codec` the JPEG/PNG
-//! decoders and encoders, `resize` the SIMD crop + resize. This module ties them together and
-//! writes the files: all sub-sizes are encoded in memory first, then each goes to a temporary
-//! file in the target directory, and only when every one of them is written are they renamed
-//! into place, so that an error leaves no file of this call behind.
+//! decoders and encoders (with `gif_codec` and `webp_codec` for GIF and WebP), `resize` the
+//! SIMD crop + resize. This module ties them together and writes the files: all sub-sizes are
+//! encoded in memory first, then each goes to a temporary file in the target directory, and
+//! only when every one of them is written are they renamed into place, so that an error leaves
+//! no file of this call behind. `make_subsizes_many` does that for many originals at once,
+//! in parallel across files (small originals have only a size or two to spread over cores).
 //!
 //! Out of scope, as in WordPress where they happen elsewhere: the EXIF orientation (applied by
 //! `wp_create_image_subsizes()` before the sizes are made) and the big-image threshold (the
@@ -15,7 +17,10 @@
 
 pub mod codec;
 pub mod geometry;
+mod gif_codec;
+mod quantize;
 mod resize;
+mod webp_codec;
 
 use std::collections::HashMap;
 use std::fs;
@@ -27,11 +32,9 @@ use rayon::prelude::*;
 use crate::error::{ImageError, Result};
 use crate::image::create_temp_file;
 use codec::Pixels;
+pub use codec::{Quality, DEFAULT_JPEG_QUALITY, DEFAULT_WEBP_QUALITY};
 pub use geometry::{Crop, CropX, CropY};
 use geometry::{Plan, ResizeDims};
-
-/// WordPress's default JPEG quality (`WP_Image_Editor::$default_quality`).
-pub const DEFAULT_JPEG_QUALITY: u8 = 82;
 
 /// One registered size, as `wp_get_registered_image_subsizes()` describes it (0 = unbounded).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,14 +59,14 @@ pub struct Subsize {
     pub filesize: u64,
 }
 
-/// The JPEG quality WordPress's editor accepts: 1-100, where 0 means 1 as in
-/// `WP_Image_Editor::set_quality()`.
-pub fn jpeg_quality(quality: i64) -> Result<u8> {
+/// A quality as WordPress's editor accepts it: 1-100, where 0 means 1 as in
+/// `WP_Image_Editor::set_quality()`. `name` is the argument's, for the error.
+pub fn quality(name: &str, quality: i64) -> Result<u8> {
     match quality {
         0 => Ok(1),
         1..=100 => Ok(quality as u8),
         _ => Err(ImageError::InvalidInput(format!(
-            "jpeg_quality must be between 0 and 100, got {quality}"
+            "{name} must be between 0 and 100, got {quality}"
         ))),
     }
 }
@@ -114,7 +117,7 @@ impl Job {
     }
 }
 
-fn encode_job(original: &codec::Original, job: &Job, jpeg_quality: u8) -> Result<Vec<u8>> {
+fn encode_job(original: &codec::Original, job: &Job, quality: Quality) -> Result<Vec<u8>> {
     let resized;
     let pixels: &Pixels = match job {
         Job::Original => &original.pixels,
@@ -123,16 +126,17 @@ fn encode_job(original: &codec::Original, job: &Job, jpeg_quality: u8) -> Result
             &resized
         }
     };
-    codec::encode(&codec::Output::of(original, jpeg_quality), pixels)
+    codec::encode(&codec::Output::of(original, quality), pixels)
 }
 
 /// Makes every size of `sizes` that WordPress would make from `file`, writes them next to it
 /// and returns their metadata in the order WordPress stores it.
 ///
-/// Errors: the file cannot be read -> Storage; not a JPEG/PNG, or undecodable ->
-/// UnsupportedFormat; a file name without extension -> InvalidInput; writing fails -> Storage
-/// (and nothing of this call remains).
-pub fn make_subsizes(file: &Path, sizes: &[SizeRequest], jpeg_quality: u8) -> Result<Vec<Subsize>> {
+/// Errors: the file cannot be read -> Storage; not a JPEG/PNG/GIF/WebP, or one the codecs
+/// leave to WordPress (CMYK JPEG, animated WebP, ...), or undecodable -> UnsupportedFormat; a
+/// file name without extension -> InvalidInput; writing fails -> Storage (and nothing of this
+/// call remains).
+pub fn make_subsizes(file: &Path, sizes: &[SizeRequest], quality: Quality) -> Result<Vec<Subsize>> {
     let (dir, stem, ext) = split_name(file)?;
     let bytes = fs::read(file)
         .map_err(|e| ImageError::storage(format!("reading {}", file.display()), e))?;
@@ -175,7 +179,7 @@ pub fn make_subsizes(file: &Path, sizes: &[SizeRequest], jpeg_quality: u8) -> Re
     schedule.sort_by_key(|&j| std::cmp::Reverse(jobs[j].weight((orig_w, orig_h))));
     let mut encoded: Vec<(usize, Vec<u8>)> = schedule
         .par_iter()
-        .map(|&j| encode_job(&original, &jobs[j], jpeg_quality).map(|bytes| (j, bytes)))
+        .map(|&j| encode_job(&original, &jobs[j], quality).map(|bytes| (j, bytes)))
         .collect::<Result<_>>()?;
     encoded.sort_by_key(|(j, _)| *j);
     drop(original);
@@ -208,6 +212,20 @@ pub fn make_subsizes(file: &Path, sizes: &[SizeRequest], jpeg_quality: u8) -> Re
     files.sort_unstable();
     write_all(&dir, &files)?;
     Ok(entries)
+}
+
+/// `make_subsizes` for every file, in parallel across files (and within each, across its
+/// sizes): one result per file, in the order of `files`. A file's failure is its own result
+/// and leaves nothing of that file behind; the others are made regardless.
+pub fn make_subsizes_many<P: AsRef<Path> + Sync>(
+    files: &[P],
+    sizes: &[SizeRequest],
+    quality: Quality,
+) -> Vec<Result<Vec<Subsize>>> {
+    files
+        .par_iter()
+        .map(|file| make_subsizes(file.as_ref(), sizes, quality))
+        .collect()
 }
 
 /// Temporary files of one call; removed on drop unless every one was renamed into place.
@@ -355,7 +373,7 @@ mod tests {
         let pic = picture(1200, 1600, Layout::Rgb);
         let file = write_original(&dir.0, "Photo.JPG", Format::Jpeg, &pic);
         let sizes = woocommerce_sizes();
-        let out = make_subsizes(&file, &sizes, 82).unwrap();
+        let out = make_subsizes(&file, &sizes, Quality::default()).unwrap();
         let got: Vec<(&str, &str, u32, u32)> = out
             .iter()
             .map(|s| {
@@ -437,7 +455,7 @@ mod tests {
         let dir = TempDir::new("png");
         let pic = picture(300, 300, Layout::Rgba);
         let file = write_original(&dir.0, "logo.png", Format::Png, &pic);
-        let out = make_subsizes(&file, &woocommerce_sizes(), 82).unwrap();
+        let out = make_subsizes(&file, &woocommerce_sizes(), Quality::default()).unwrap();
         let got: Vec<(&str, u32)> = out.iter().map(|s| (s.file.as_str(), s.width)).collect();
         assert_eq!(
             got,
@@ -474,7 +492,10 @@ mod tests {
             size("none", 0, 0, Crop::CENTER),
             size("same", 89, 59, Crop::No),
         ];
-        assert_eq!(make_subsizes(&file, &sizes, 82).unwrap(), vec![]);
+        assert_eq!(
+            make_subsizes(&file, &sizes, Quality::default()).unwrap(),
+            vec![]
+        );
         assert_eq!(dir.entries(), ["tiny.png"]);
     }
 
@@ -493,7 +514,7 @@ mod tests {
             size("cropped", 300, 300, Crop::Anchored(CropX::Left, CropY::Top)),
             size("medium", 300, 300, Crop::No),
         ];
-        let out = make_subsizes(&file, &sizes, 82).unwrap();
+        let out = make_subsizes(&file, &sizes, Quality::default()).unwrap();
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].file, "a-300x300.png");
         assert_eq!(sizes[out[1].request].name, "cropped");
@@ -513,7 +534,7 @@ mod tests {
             kind(make_subsizes(
                 &dir.0.join("missing.jpg"),
                 &woocommerce_sizes(),
-                82
+                Quality::default()
             )),
             Err(Kind::Storage)
         );
@@ -526,7 +547,7 @@ mod tests {
             kind(make_subsizes(
                 &dir.0.join("anim.gif"),
                 &woocommerce_sizes(),
-                82
+                Quality::default()
             )),
             Err(Kind::UnsupportedFormat)
         );
@@ -540,7 +561,7 @@ mod tests {
             kind(make_subsizes(
                 &dir.0.join("cut.jpg"),
                 &woocommerce_sizes(),
-                82
+                Quality::default()
             )),
             Err(Kind::UnsupportedFormat)
         );
@@ -549,7 +570,7 @@ mod tests {
             kind(make_subsizes(
                 &dir.0.join("noext"),
                 &woocommerce_sizes(),
-                82
+                Quality::default()
             )),
             Err(Kind::InvalidInput)
         );
@@ -561,14 +582,140 @@ mod tests {
             kind(make_subsizes(
                 &dir.0.join("ok.jpg"),
                 &woocommerce_sizes(),
-                82
+                Quality::default()
             )),
             Err(Kind::Storage)
         );
         assert_eq!(dir.entries(), before);
-        assert_eq!(jpeg_quality(0).unwrap(), 1);
-        assert_eq!(jpeg_quality(100).unwrap(), 100);
-        assert!(jpeg_quality(101).is_err() && jpeg_quality(-1).is_err());
+        assert_eq!(quality("q", 0).unwrap(), 1);
+        assert_eq!(quality("q", 100).unwrap(), 100);
+        assert!(quality("q", 101).is_err() && quality("q", -1).is_err());
+        let message = quality("webp_quality", 101).unwrap_err().to_string();
+        assert!(message.starts_with("webp_quality must be"), "{message}");
+    }
+
+    #[test]
+    fn gif_and_webp_sub_sizes_keep_their_format() {
+        let dir = TempDir::new("gif-webp");
+        // An animated GIF: its sub-sizes are single-frame GIFs of the first frame.
+        let palette = [255, 0, 0, 0, 0, 255, 255, 255, 255];
+        let first: Vec<u8> = (0..400u32 * 300)
+            .map(|i| u8::from(i % 400 >= 200) + u8::from(i / 400 >= 150))
+            .collect();
+        let gif = super::gif_codec::tests::gif_file(
+            (400, 300),
+            &palette,
+            None,
+            &[
+                (0, 0, 400, 300, first),
+                (0, 0, 400, 300, vec![2; 400 * 300]),
+            ],
+        );
+        fs::write(dir.0.join("anim.gif"), gif).unwrap();
+        let out = make_subsizes(
+            &dir.0.join("anim.gif"),
+            &woocommerce_sizes(),
+            Quality::default(),
+        )
+        .unwrap();
+        let files: Vec<&str> = out.iter().map(|s| s.file.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "anim-300x225.gif",
+                "anim-150x150.gif",
+                "anim-300x300.gif",
+                "anim-100x100.gif"
+            ]
+        );
+        assert!(out.iter().all(|s| s.mime == "image/gif"));
+        let thumb = read(&dir.0.join("anim-150x150.gif"));
+        assert_eq!(thumb.pixels.layout, Layout::Rgb);
+        // The 150x150 center crop of the first frame: red top left, white bottom right.
+        assert_eq!(&thumb.pixels.data[..3], [255, 0, 0]);
+        assert_eq!(
+            &thumb.pixels.data[thumb.pixels.data.len() - 3..],
+            [255, 255, 255]
+        );
+
+        let pic = picture(400, 300, Layout::Rgba);
+        write_original(&dir.0, "alpha.webp", Format::Webp, &pic);
+        let low = Quality { jpeg: 82, webp: 20 };
+        let small = make_subsizes(&dir.0.join("alpha.webp"), &woocommerce_sizes(), low).unwrap();
+        let out = make_subsizes(
+            &dir.0.join("alpha.webp"),
+            &woocommerce_sizes(),
+            Quality::default(),
+        )
+        .unwrap();
+        assert_eq!(out[0].file, "alpha-300x225.webp");
+        assert!(out.iter().all(|s| s.mime == "image/webp"));
+        assert!(
+            small[0].filesize < out[0].filesize,
+            "webp quality is applied"
+        );
+        let medium = read(&dir.0.join("alpha-300x225.webp"));
+        assert_eq!(medium.pixels.layout, Layout::Rgba);
+        let expected = resize::crop_resize(
+            &pic,
+            &ResizeDims {
+                src_x: 0,
+                src_y: 0,
+                src_w: 400,
+                src_h: 300,
+                dst_w: 300,
+                dst_h: 225,
+            },
+        )
+        .unwrap();
+        let mad = mean_abs_diff(&medium.pixels, &expected);
+        assert!(mad < 3.0, "{mad}");
+    }
+
+    #[test]
+    fn many_files_keep_their_order_and_fail_alone() {
+        let dir = TempDir::new("many");
+        let a = write_original(
+            &dir.0,
+            "a.jpg",
+            Format::Jpeg,
+            &picture(640, 480, Layout::Rgb),
+        );
+        fs::write(dir.0.join("bad.jpg"), b"not a picture").unwrap();
+        let c = write_original(
+            &dir.0,
+            "c.webp",
+            Format::Webp,
+            &picture(300, 400, Layout::Rgb),
+        );
+        let files = [
+            a.clone(),
+            dir.0.join("bad.jpg"),
+            dir.0.join("missing.png"),
+            c.clone(),
+        ];
+        let sizes = woocommerce_sizes();
+        let results = make_subsizes_many(&files, &sizes, Quality::default());
+        assert_eq!(results.len(), 4);
+        let made = dir.entries();
+        assert_eq!(
+            results[0].as_ref().unwrap(),
+            &make_subsizes(&a, &sizes, Quality::default()).unwrap()
+        );
+        assert_eq!(
+            results[3].as_ref().unwrap(),
+            &make_subsizes(&c, &sizes, Quality::default()).unwrap()
+        );
+        assert_eq!(dir.entries(), made, "the same files again, nothing else");
+        assert_eq!(
+            results[1].as_ref().unwrap_err().kind(),
+            Kind::UnsupportedFormat
+        );
+        assert_eq!(results[2].as_ref().unwrap_err().kind(), Kind::Storage);
+        assert!(made
+            .iter()
+            .all(|f| !f.starts_with("bad-") && !f.starts_with('.')));
+        assert!(make_subsizes_many::<PathBuf>(&[], &sizes, Quality::default()).is_empty());
     }
 
     #[test]
@@ -580,7 +727,12 @@ mod tests {
             Format::Jpeg,
             &picture(640, 480, Layout::Gray),
         );
-        let out = make_subsizes(&file, &[size("thumbnail", 150, 150, Crop::CENTER)], 82).unwrap();
+        let out = make_subsizes(
+            &file,
+            &[size("thumbnail", 150, 150, Crop::CENTER)],
+            Quality::default(),
+        )
+        .unwrap();
         assert_eq!(out[0].file, "g-150x150.jpeg");
         assert_eq!(
             read(&dir.0.join("g-150x150.jpeg")).pixels.layout,

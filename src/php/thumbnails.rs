@@ -1,4 +1,5 @@
-//! `make_subsizes()`: WordPress's registered sizes in, WordPress's `sizes` metadata out.
+//! `make_subsizes()`: WordPress's registered sizes in, WordPress's `sizes` metadata out;
+//! `make_subsizes_many()`: the same for many files at once, each file's failure its message.
 //!
 //! `$sizes` arrives exactly as `wp_get_registered_image_subsizes()` returns it; each entry is
 //! read the way `WP_Image_Editor_Imagick::make_subsize()` reads it (missing or null width or
@@ -9,11 +10,12 @@
 use std::path::Path;
 
 use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 
 use crate::error::ImageError;
-use crate::thumbnails::{self, Crop, SizeRequest};
+use crate::thumbnails::{self, Crop, Quality, SizeRequest, Subsize};
 
 /// How a size's name came in, so that it goes back out as the same array key.
 enum Key {
@@ -92,18 +94,15 @@ fn requests(sizes: &ZendHashTable) -> Result<(Vec<SizeRequest>, Vec<Key>), Image
     Ok((requests, keys))
 }
 
-/// Makes WordPress's intermediate sizes of a JPEG or PNG natively (see docs/native-api.md).
-#[php_function]
-#[php(name = "VerialImages\\Native\\make_subsizes")]
-#[php(defaults(jpeg_quality = 82))]
-pub fn make_subsizes(
-    file: &str,
-    sizes: &ZendHashTable,
-    jpeg_quality: i64,
-) -> PhpResult<ZBox<ZendHashTable>> {
-    let quality = thumbnails::jpeg_quality(jpeg_quality)?;
-    let (requests, keys) = requests(sizes)?;
-    let made = thumbnails::make_subsizes(Path::new(file), &requests, quality)?;
+fn quality(jpeg_quality: i64, webp_quality: i64) -> Result<Quality, ImageError> {
+    Ok(Quality {
+        jpeg: thumbnails::quality("jpeg_quality", jpeg_quality)?,
+        webp: thumbnails::quality("webp_quality", webp_quality)?,
+    })
+}
+
+/// The `sizes` array of one file, keyed by the size names as they came in.
+fn metadata(made: Vec<Subsize>, keys: &[Key]) -> Result<ZBox<ZendHashTable>, PhpException> {
     let mut out = ZendHashTable::with_capacity(made.len() as u32);
     for size in made {
         let mut meta = ZendHashTable::with_capacity(5);
@@ -120,6 +119,66 @@ pub fn make_subsizes(
     Ok(out)
 }
 
+/// Makes WordPress's intermediate sizes of a JPEG, PNG, GIF or WebP natively (see
+/// docs/native-api.md).
+#[php_function]
+#[php(name = "VerialImages\\Native\\make_subsizes")]
+#[php(defaults(jpeg_quality = 82, webp_quality = 86))]
+pub fn make_subsizes(
+    file: &str,
+    sizes: &ZendHashTable,
+    jpeg_quality: i64,
+    webp_quality: i64,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let quality = quality(jpeg_quality, webp_quality)?;
+    let (requests, keys) = requests(sizes)?;
+    let made = thumbnails::make_subsizes(Path::new(file), &requests, quality)?;
+    metadata(made, &keys)
+}
+
+/// make_subsizes() for every path of `$files`, in parallel: the same keys in the same order,
+/// each value that file's `sizes` array or, when it failed, the message make_subsizes() would
+/// have thrown it with (see docs/native-api.md).
+#[php_function]
+#[php(name = "VerialImages\\Native\\make_subsizes_many")]
+#[php(defaults(jpeg_quality = 82, webp_quality = 86))]
+pub fn make_subsizes_many(
+    files: &ZendHashTable,
+    sizes: &ZendHashTable,
+    jpeg_quality: i64,
+    webp_quality: i64,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let quality = quality(jpeg_quality, webp_quality)?;
+    let (requests, keys) = requests(sizes)?;
+    let mut file_keys = Vec::with_capacity(files.len());
+    let mut paths = Vec::with_capacity(files.len());
+    for (key, value) in files.iter() {
+        let path = value.str().ok_or_else(|| {
+            ImageError::InvalidInput(format!("files[{key}]: expected a path string"))
+        })?;
+        paths.push(path.to_string());
+        file_keys.push(match key {
+            ArrayKey::Long(n) => Key::Long(n),
+            other => Key::Name(other.to_string()),
+        });
+    }
+    let results = thumbnails::make_subsizes_many(&paths, &requests, quality);
+    let mut out = ZendHashTable::with_capacity(results.len() as u32);
+    for (key, result) in file_keys.iter().zip(results) {
+        let value = match result {
+            Ok(made) => metadata(made, &keys)?.into_zval(false)?,
+            Err(e) => e.to_string().into_zval(false)?,
+        };
+        match key {
+            Key::Long(n) => out.insert(*n, value)?,
+            Key::Name(name) => out.insert(name.as_str(), value)?,
+        }
+    }
+    Ok(out)
+}
+
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
-    module.function(wrap_function!(make_subsizes))
+    module
+        .function(wrap_function!(make_subsizes))
+        .function(wrap_function!(make_subsizes_many))
 }

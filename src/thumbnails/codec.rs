@@ -1,5 +1,7 @@
-//! Decoding the original (JPEG, PNG) into 8-bit pixels, and encoding a sub-size back into the
-//! original's format. GIF and WebP are refused, so that the caller uses WordPress's editor.
+//! Decoding the original (JPEG, PNG, GIF, WebP) into 8-bit pixels, and encoding a sub-size
+//! back into the original's format. GIF and WebP live in their own modules (`gif_codec`,
+//! `webp_codec`); what none of them handles is UnsupportedFormat, so that the caller uses
+//! WordPress's editor.
 
 use std::io::Cursor;
 
@@ -9,6 +11,7 @@ use jpeg_encoder::{
 };
 use png::{BitDepth, ColorType as PngColor, Transformations};
 
+use super::{gif_codec, webp_codec};
 use crate::error::{ImageError, Result};
 use crate::format::ImageFormat;
 
@@ -21,6 +24,8 @@ pub const MAX_PIXELS: u64 = 100_000_000;
 pub enum Format {
     Jpeg,
     Png,
+    Gif,
+    Webp,
 }
 
 impl Format {
@@ -28,6 +33,30 @@ impl Format {
         match self {
             Format::Jpeg => "image/jpeg",
             Format::Png => "image/png",
+            Format::Gif => "image/gif",
+            Format::Webp => "image/webp",
+        }
+    }
+}
+
+/// WordPress's default JPEG quality (`WP_Image_Editor::get_default_quality()`).
+pub const DEFAULT_JPEG_QUALITY: u8 = 82;
+/// WordPress's default WebP quality (`WP_Image_Editor::get_default_quality()`, since 5.8.1).
+pub const DEFAULT_WEBP_QUALITY: u8 = 86;
+
+/// The lossy qualities sub-sizes are encoded at, per format (what WordPress's
+/// `wp_editor_set_quality` filter gives per MIME type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quality {
+    pub jpeg: u8,
+    pub webp: u8,
+}
+
+impl Default for Quality {
+    fn default() -> Self {
+        Quality {
+            jpeg: DEFAULT_JPEG_QUALITY,
+            webp: DEFAULT_WEBP_QUALITY,
         }
     }
 }
@@ -72,6 +101,21 @@ pub struct Original {
     /// A colour JPEG's luma sampling factors (chroma at 1x1): ImageMagick writes sub-sizes
     /// with the original's chroma subsampling, and so do we.
     pub jpeg_sampling: Option<(u8, u8)>,
+    /// A WebP that WordPress calls lossless: its sub-sizes are lossless too.
+    pub webp_lossless: bool,
+}
+
+impl Original {
+    /// An original with nothing but its pixels (GIF, PNG, lossy WebP).
+    pub fn plain(format: Format, pixels: Pixels) -> Original {
+        Original {
+            format,
+            pixels,
+            icc_profile: None,
+            jpeg_sampling: None,
+            webp_lossless: false,
+        }
+    }
 }
 
 /// The luma sampling factors of a 3-component JPEG whose chroma components are 1x1, from its
@@ -112,25 +156,23 @@ pub fn jpeg_luma_sampling(bytes: &[u8]) -> Option<(u8, u8)> {
     None
 }
 
-fn unsupported(what: impl std::fmt::Display) -> ImageError {
+pub(super) fn unsupported(what: impl std::fmt::Display) -> ImageError {
     ImageError::UnsupportedFormat(what.to_string())
 }
 
-/// The natively made format of a sniffed file (see `crate::format`, which also checks that the
-/// file is complete); GIF and WebP are UnsupportedFormat, so that WordPress's editor is used.
+/// The format of a sniffed file (see `crate::format`, which also checks that the file is
+/// complete and refuses anything else).
 pub fn native_format(bytes: &[u8]) -> Result<Format> {
     let sniffed = crate::format::sniff(bytes, bytes.len().max(1))?;
-    match sniffed.format {
-        ImageFormat::Jpeg => Ok(Format::Jpeg),
-        ImageFormat::Png => Ok(Format::Png),
-        other => Err(unsupported(format!(
-            "{} is not resized natively: use WordPress's image editor",
-            other.mime()
-        ))),
-    }
+    Ok(match sniffed.format {
+        ImageFormat::Jpeg => Format::Jpeg,
+        ImageFormat::Png => Format::Png,
+        ImageFormat::Gif => Format::Gif,
+        ImageFormat::Webp => Format::Webp,
+    })
 }
 
-fn check_size(width: u32, height: u32) -> Result<()> {
+pub(super) fn check_size(width: u32, height: u32) -> Result<()> {
     if width == 0 || height == 0 {
         return Err(unsupported(format!(
             "image has a zero size ({width}x{height})"
@@ -168,6 +210,8 @@ pub fn dimensions(format: Format, bytes: &[u8]) -> Result<(u32, u32)> {
             let info = decoder.read_header_info().map_err(png_error)?;
             (info.width, info.height)
         }
+        Format::Gif => gif_codec::dimensions(bytes)?,
+        Format::Webp => webp_codec::dimensions(bytes)?,
     };
     check_size(width, height)?;
     Ok((width, height))
@@ -178,6 +222,8 @@ pub fn decode(format: Format, bytes: &[u8]) -> Result<Original> {
     match format {
         Format::Jpeg => decode_jpeg(bytes),
         Format::Png => decode_png(bytes),
+        Format::Gif => Ok(Original::plain(Format::Gif, gif_codec::decode(bytes)?)),
+        Format::Webp => webp_codec::decode(bytes),
     }
 }
 
@@ -220,6 +266,7 @@ fn decode_jpeg(bytes: &[u8]) -> Result<Original> {
         },
         icc_profile,
         jpeg_sampling: jpeg_luma_sampling(bytes),
+        webp_lossless: false,
     })
 }
 
@@ -255,51 +302,55 @@ fn decode_png(bytes: &[u8]) -> Result<Original> {
     {
         return Err(unsupported("undecodable PNG: unexpected row layout"));
     }
-    Ok(Original {
-        format: Format::Png,
-        pixels: Pixels {
+    Ok(Original::plain(
+        Format::Png,
+        Pixels {
             width,
             height,
             layout,
             data,
         },
-        icc_profile: None,
-        jpeg_sampling: None,
-    })
+    ))
 }
 
-fn encode_error(what: &str, e: impl std::fmt::Display) -> ImageError {
+pub(super) fn encode_error(what: &str, e: impl std::fmt::Display) -> ImageError {
     ImageError::InvalidInput(format!("cannot encode {what}: {e}"))
 }
 
-/// How sub-sizes are encoded: the original's format, and for JPEG its quality, colour
-/// profile and chroma subsampling.
+/// How sub-sizes are encoded: the original's format, the quality for it, and for JPEG its
+/// colour profile and chroma subsampling, for WebP whether it is lossless.
 #[derive(Debug, Clone, Copy)]
 pub struct Output<'a> {
     pub format: Format,
-    pub jpeg_quality: u8,
+    pub quality: Quality,
     pub icc_profile: Option<&'a [u8]>,
     pub jpeg_sampling: Option<(u8, u8)>,
+    pub webp_lossless: bool,
 }
 
 impl<'a> Output<'a> {
-    /// Sub-sizes of `original` at `jpeg_quality`.
-    pub fn of(original: &'a Original, jpeg_quality: u8) -> Output<'a> {
+    /// Sub-sizes of `original` at `quality`.
+    pub fn of(original: &'a Original, quality: Quality) -> Output<'a> {
         Output {
             format: original.format,
-            jpeg_quality,
+            quality,
             icc_profile: original.icc_profile.as_deref(),
             jpeg_sampling: original.jpeg_sampling,
+            webp_lossless: original.webp_lossless,
         }
     }
 
-    /// Plain `format` output (tests).
-    pub fn plain(format: Format, jpeg_quality: u8) -> Output<'static> {
+    /// Plain `format` output at `quality` for every lossy format (tests).
+    pub fn plain(format: Format, quality: u8) -> Output<'static> {
         Output {
             format,
-            jpeg_quality,
+            quality: Quality {
+                jpeg: quality,
+                webp: quality,
+            },
             icc_profile: None,
             jpeg_sampling: None,
+            webp_lossless: false,
         }
     }
 }
@@ -309,6 +360,8 @@ pub fn encode(output: &Output<'_>, pixels: &Pixels) -> Result<Vec<u8>> {
     match output.format {
         Format::Jpeg => encode_jpeg(pixels, output),
         Format::Png => encode_png(pixels),
+        Format::Gif => gif_codec::encode(pixels),
+        Format::Webp => webp_codec::encode(pixels, output.quality.webp, output.webp_lossless),
     }
 }
 
@@ -330,7 +383,7 @@ fn encode_jpeg(pixels: &Pixels, output: &Output<'_>) -> Result<Vec<u8>> {
         u16::try_from(pixels.height).map_err(|e| encode_error("JPEG", e))?,
     );
     let mut out = Vec::with_capacity(pixels.data.len() / 8 + 1024);
-    let mut encoder = JpegEncoder::new(&mut out, output.jpeg_quality);
+    let mut encoder = JpegEncoder::new(&mut out, output.quality.jpeg);
     if let Some(factor) = output
         .jpeg_sampling
         .and_then(|(h, v)| SamplingFactor::from_factors(h, v))
@@ -501,7 +554,11 @@ pub(crate) mod tests {
             assert_eq!(original.jpeg_sampling, Some(default));
             // Re-encoded at the other quality, the original's subsampling stays.
             let other = if quality == 82 { 95 } else { 82 };
-            let again = encode(&Output::of(&original, other), &original.pixels).unwrap();
+            let quality = Quality {
+                jpeg: other,
+                ..Quality::default()
+            };
+            let again = encode(&Output::of(&original, quality), &original.pixels).unwrap();
             assert_eq!(jpeg_luma_sampling(&again), Some(default));
         }
         let gray = encode(
@@ -516,9 +573,11 @@ pub(crate) mod tests {
     fn refuses_what_it_cannot_decode() {
         let unsupported =
             |bytes: &[u8]| matches!(native_format(bytes), Err(ImageError::UnsupportedFormat(_)));
-        assert!(unsupported(&crate::format::samples::gif(3, 2)));
-        assert!(unsupported(&crate::format::samples::webp(b"VP8 ", 3, 2)));
         assert!(unsupported(b"<?php echo 1;"));
+        assert!(
+            unsupported(b"BM\x3a\0\0\0"),
+            "BMP: not a format WordPress resizes here"
+        );
         let pic = picture(64, 64, Layout::Rgb);
         let jpeg = encode(&Output::plain(Format::Jpeg, 82), &pic).unwrap();
         assert!(unsupported(&jpeg[..jpeg.len() - 100]), "no end marker");

@@ -104,10 +104,27 @@ final class WordPressMedia
      * A photo-like test picture made with GD, deterministic for a seed: soft shapes (drawn
      * small and scaled up, like out-of-focus background), then sharp text, lines and a fine
      * pattern (like product edges and labels). Returns the encoded file.
-     * $format: jpeg | png | png-alpha | gray-jpeg | cmyk-jpeg | gif | webp.
+     * $format: jpeg | png | png-alpha | gray-jpeg | cmyk-jpeg | gif (256 colours, dithered by
+     * GD) | gif-flat (64 undithered colours, as the mock catalogue's) | gif-alpha (gif-flat with
+     * a transparent corner) | gif-animated (gif-flat, then a second frame) | webp (lossy) |
+     * webp-lossless | webp-alpha (lossy with a transparent corner) | webp-animated.
      */
     public static function photo(int $width, int $height, int $seed, string $format = 'jpeg', int $quality = 90): string
     {
+        if ($format === 'gif-animated' || $format === 'webp-animated') {
+            $still = $format === 'gif-animated' ? 'gif-flat' : 'webp';
+            $frames = new \Imagick();
+            foreach ([$seed, $seed + 1] as $frameSeed) {
+                $frame = new \Imagick();
+                $frame->readImageBlob(self::photo($width, $height, $frameSeed, $still, $quality));
+                $frame->setImageDelay(50);
+                $frames->addImage($frame);
+            }
+            $frames->setFormat($still === 'gif-flat' ? 'gif' : 'webp');
+            $blob = $frames->getImagesBlob();
+            // ImageMagick 6.9 appends another RIFF file after an animated WebP: keep the first.
+            return $still === 'webp' ? substr($blob, 0, 8 + unpack('V', substr($blob, 4, 4))[1]) : $blob;
+        }
         mt_srand($seed);
         $sw = max(8, intdiv($width, 8));
         $sh = max(8, intdiv($height, 8));
@@ -133,18 +150,27 @@ final class WordPressMedia
         for ($y = 10; $y < $height; $y += max(20, intdiv($height, 10))) {
             imagestring($im, 5, mt_rand(0, max(1, $width - 150)), $y, 'Verial ' . mt_rand(1000, 9999), $ink);
         }
-        if ($format === 'png-alpha') {
+        if ($format === 'png-alpha' || $format === 'webp-alpha') {
             imagealphablending($im, false);
             imagesavealpha($im, true);
             $clear = imagecolorallocatealpha($im, 255, 255, 255, 127);
+            imagefilledrectangle($im, 0, 0, intdiv($width, 5), intdiv($height, 5), $clear);
+        }
+        if ($format === 'gif-flat' || $format === 'gif-alpha') {
+            imagetruecolortopalette($im, false, 64);
+        }
+        if ($format === 'gif-alpha') {
+            $clear = imagecolorallocate($im, 1, 2, 3);
+            imagecolortransparent($im, $clear);
             imagefilledrectangle($im, 0, 0, intdiv($width, 5), intdiv($height, 5), $clear);
         }
         ob_start();
         match ($format) {
             'jpeg', 'gray-jpeg', 'cmyk-jpeg' => imagejpeg($im, null, $quality),
             'png', 'png-alpha' => imagepng($im),
-            'gif' => imagegif($im),
-            'webp' => imagewebp($im, null, $quality),
+            'gif', 'gif-flat', 'gif-alpha' => imagegif($im),
+            'webp', 'webp-alpha' => imagewebp($im, null, $quality),
+            'webp-lossless' => imagewebp($im, null, IMG_WEBP_LOSSLESS),
         };
         $bytes = (string) ob_get_clean();
         imagedestroy($im);
@@ -158,11 +184,21 @@ final class WordPressMedia
         return $bytes;
     }
 
-    /** Mean absolute difference of two images' samples, 0-255 (Imagick's MAE metric). */
-    public static function meanAbsDiff(string $fileA, string $fileB): float
+    /**
+     * Mean absolute difference of two images' samples, 0-255 (Imagick's MAE metric). With
+     * $overWhite both are first flattened onto white, so that what is transparent compares
+     * as what shows, whatever colour a transparent pixel stores.
+     */
+    public static function meanAbsDiff(string $fileA, string $fileB, bool $overWhite = false): float
     {
-        $a = new \Imagick($fileA);
-        $b = new \Imagick($fileB);
+        [$a, $b] = array_map(static function (string $file) use ($overWhite): \Imagick {
+            $image = new \Imagick($file);
+            if (!$overWhite) {
+                return $image;
+            }
+            $image->setImageBackgroundColor('white');
+            return $image->mergeImageLayers(\Imagick::LAYERMETHOD_FLATTEN);
+        }, [$fileA, $fileB]);
         return $a->compareImages($b, \Imagick::METRIC_MEANABSOLUTEERROR)[1] * 255;
     }
 
