@@ -20,6 +20,7 @@ use VerialImageSync\Driver\ActionSchedulerDriver;
 use VerialImageSync\Driver\BackgroundDriver;
 use VerialImageSync\Driver\CronDriver;
 use VerialImageSync\Driver\ForegroundDriver;
+use VerialImageSync\Media\AttachmentMetadataBatch;
 use VerialImageSync\Media\AttachmentUsage;
 use VerialImageSync\Media\AttachmentWriter;
 use VerialImageSync\Media\LegacyAttachments;
@@ -74,7 +75,7 @@ final class Services {
 		$this->errors     = new ErrorLog();
 		$this->images     = new ImageTable();
 		$this->lock       = new Lock( self::LOCK_OPTION, $settings->lock_ttl() );
-		$this->thumbnails = new ThumbnailQueue( $this->driver );
+		$this->thumbnails = new ThumbnailQueue( $this->driver, new AttachmentMetadataBatch() );
 
 		$this->client   = new VerialClient( $settings );
 		$this->articles = new ArticleTable();

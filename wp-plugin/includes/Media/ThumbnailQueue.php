@@ -27,14 +27,16 @@ final class ThumbnailQueue {
 	public const PENDING_META = '_verial_thumbnails_pending';
 
 	/**
-	 * Attachments fetched per query.
+	 * Attachments per chunk: one query for their flags, two to load their posts and meta, one
+	 * native call that makes their sizes in parallel, one UPDATE and one DELETE to record them.
 	 */
-	private const CHUNK = 20;
+	private const CHUNK = 40;
 
 	/**
-	 * @param BackgroundDriver $driver Schedules the job.
+	 * @param BackgroundDriver        $driver   Schedules the job.
+	 * @param AttachmentMetadataBatch $metadata Writes the chunk's metadata.
 	 */
-	public function __construct( private BackgroundDriver $driver ) {
+	public function __construct( private BackgroundDriver $driver, private AttachmentMetadataBatch $metadata ) {
 	}
 
 	/**
@@ -45,7 +47,7 @@ final class ThumbnailQueue {
 	}
 
 	/**
-	 * Generates sizes for flagged attachments until done or out of time.
+	 * Generates sizes for flagged attachments until done or out of time, a chunk at a time.
 	 *
 	 * @param TimeBox $time_box Budget of this request.
 	 * @return int How many attachments were processed.
@@ -58,13 +60,7 @@ final class ThumbnailQueue {
 			if ( ! $ids ) {
 				return $done;
 			}
-			foreach ( $ids as $attachment_id ) {
-				$this->generate( $attachment_id );
-				++$done;
-				if ( $time_box->expired() ) {
-					break;
-				}
-			}
+			$done += $this->generate( $ids, $time_box );
 		}
 		if ( $this->pending( 1 ) ) {
 			$this->driver->schedule( self::HOOK, true );
@@ -89,21 +85,53 @@ final class ThumbnailQueue {
 	}
 
 	/**
-	 * Generates one attachment's sizes; the flag is removed even when the file is gone, so a
-	 * broken attachment cannot block the queue.
+	 * Generates the sizes of a chunk of attachments: the native ones together (in parallel, one
+	 * metadata UPDATE for all), the others one by one with WordPress's editor until the time is
+	 * up (the rest stay flagged for the next run). The flags of the done ones are removed with
+	 * one DELETE, also for attachments whose file is gone, so that a broken attachment cannot
+	 * block the queue.
+	 *
+	 * @param list<int> $ids      Flagged attachments.
+	 * @param TimeBox   $time_box Budget of this request.
+	 * @return int How many were done.
 	 */
-	private function generate( int $attachment_id ): void {
-		$file = get_attached_file( $attachment_id );
-		if ( $file && is_file( $file ) ) {
-			$engine   = 'native';
-			$metadata = $this->native_metadata( $attachment_id, $file );
-			if ( null === $metadata ) {
-				$engine   = 'wordpress';
-				$metadata = wp_generate_attachment_metadata( $attachment_id, $file );
+	private function generate( array $ids, TimeBox $time_box ): int {
+		global $wpdb;
+		// Two queries for the whole chunk instead of a post and a meta query per attachment.
+		_prime_post_caches( $ids, false, true );
+		$files = array();
+		foreach ( $ids as $attachment_id ) {
+			$file = get_attached_file( $attachment_id );
+			if ( $file && is_file( $file ) ) {
+				$files[ $attachment_id ] = $file;
 			}
+		}
+		$native  = $this->native_metadata( $files );
+		$engines = array();
+		$done    = array_values( array_diff( $ids, array_keys( $files ) ) );
+		foreach ( $files as $attachment_id => $file ) {
+			$done[] = $attachment_id;
+			if ( isset( $native[ $attachment_id ] ) ) {
+				$engines[ $attachment_id ] = 'native';
+				continue;
+			}
+			if ( $engines && $time_box->expired() ) {
+				array_pop( $done ); // At least one per call, so that every call moves the queue on.
+				continue;
+			}
+			$metadata = wp_generate_attachment_metadata( $attachment_id, $file );
 			if ( $metadata ) {
 				wp_update_attachment_metadata( $attachment_id, $metadata );
 			}
+			$engines[ $attachment_id ] = 'wordpress';
+		}
+		$this->metadata->write( $native );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name and integers.
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->postmeta} WHERE meta_key = %s AND post_id IN (" . implode( ', ', array_map( 'intval', $done ) ) . ')', self::PENDING_META ) );
+		foreach ( $done as $attachment_id ) {
+			wp_cache_delete( $attachment_id, 'post_meta' );
+		}
+		foreach ( $engines as $attachment_id => $engine ) {
 			/**
 			 * Fires after an imported attachment got its intermediate sizes.
 			 *
@@ -112,22 +140,66 @@ final class ThumbnailQueue {
 			 */
 			do_action( 'verial_image_sync_sizes_made', $attachment_id, $engine );
 		}
-		delete_post_meta( $attachment_id, self::PENDING_META );
+		return count( $done );
 	}
 
 	/**
-	 * The extension makes the registered sizes 6-14x faster than WordPress's Imagick editor
-	 * (docs/benchmarks.md), with the same files, names and metadata. WordPress's own path stays
-	 * for what it does before the sizes (EXIF rotation, the big-image "-scaled" copy), for formats
-	 * the native path refuses (GIF, WebP, CMYK JPEG) and when the extension is not loaded.
+	 * The extension makes the registered sizes of JPEG, PNG, GIF and WebP originals 6-60x faster
+	 * than WordPress's Imagick editor (docs/benchmarks.md), with the same files, names and
+	 * metadata, a chunk of files in parallel. WordPress's own path stays for what it does before
+	 * the sizes (EXIF rotation, the big-image "-scaled" copy), for output formats changed by
+	 * `image_editor_output_format`, for files the native path refuses (CMYK JPEG, animated
+	 * originals it cannot flatten the way ImageMagick does) and when the extension is not loaded.
 	 *
-	 * @return array<string, mixed>|null The attachment metadata with its sizes, or null to let
-	 *                                   WordPress make them.
+	 * @param array<int, string> $files Attachment id => its file.
+	 * @return array<int, array<string, mixed>> Attachment id => metadata with its sizes, for those
+	 *                                          made natively; the others are WordPress's to make.
 	 */
-	private function native_metadata( int $attachment_id, string $file ): ?array {
-		if ( ! function_exists( 'VerialImages\\Native\\make_subsizes' ) ) {
-			return null;
+	private function native_metadata( array $files ): array {
+		if ( ! function_exists( 'VerialImages\\Native\\make_subsizes_many' ) ) {
+			return array();
 		}
+		$groups = array(); // The same sizes for most attachments: one native call per distinct set.
+		$found  = array();
+		foreach ( $files as $attachment_id => $file ) {
+			$metadata = $this->native_candidate( $attachment_id, $file );
+			if ( null === $metadata ) {
+				continue;
+			}
+			$found[ $attachment_id ] = $metadata;
+			/** This filter is documented in wp-admin/includes/image.php */
+			$sizes = apply_filters( 'intermediate_image_sizes_advanced', wp_get_registered_image_subsizes(), $metadata, $attachment_id );
+			$key   = md5( serialize( $sizes ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_serialize -- a grouping key only.
+			$groups[ $key ]['sizes']                   = $sizes;
+			$groups[ $key ]['files'][ $attachment_id ] = $file;
+		}
+		$made = array();
+		foreach ( $groups as $group ) {
+			try {
+				$results = \VerialImages\Native\make_subsizes_many( $group['files'], $group['sizes'], $this->quality( 'image/jpeg' ), $this->quality( 'image/webp' ) );
+			} catch ( \VerialImages\Native\NativeException $e ) {
+				continue; // Sizes a filter made that the native path does not take: WordPress's editor reads them its way.
+			}
+			foreach ( $results as $attachment_id => $sizes ) {
+				if ( ! is_array( $sizes ) ) {
+					continue; // The native path's reason; WordPress's editor decides for this file.
+				}
+				$metadata          = $found[ $attachment_id ];
+				$metadata['sizes'] = $sizes;
+				// Plugins that post-process new images (optimizers, CDNs) hook this, as for WordPress's path.
+				$made[ $attachment_id ] = apply_filters( 'wp_generate_attachment_metadata', $metadata, $attachment_id, 'create' );
+			}
+		}
+		return $made;
+	}
+
+	/**
+	 * An attachment's current metadata when the native path may make its sizes, null when
+	 * WordPress must (see native_metadata()).
+	 *
+	 * @return array<string, mixed>|null
+	 */
+	private function native_candidate( int $attachment_id, string $file ): ?array {
 		$metadata = wp_get_attachment_metadata( $attachment_id );
 		if ( ! is_array( $metadata ) || empty( $metadata['width'] ) || empty( $metadata['height'] ) ) {
 			return null;
@@ -137,18 +209,33 @@ final class ThumbnailQueue {
 		if ( $threshold > 0 && max( $size ) > $threshold ) {
 			return null;
 		}
-		if ( 'image/jpeg' === get_post_mime_type( $attachment_id ) && function_exists( 'exif_read_data' ) ) {
+		$mime = (string) get_post_mime_type( $attachment_id );
+		/** This filter is documented in wp-includes/class-wp-image-editor.php */
+		$output = apply_filters( 'image_editor_output_format', array(), $file, $mime );
+		if ( is_array( $output ) && ! empty( $output[ $mime ] ) && $output[ $mime ] !== $mime ) {
+			return null;
+		}
+		if ( 'image/jpeg' === $mime && function_exists( 'exif_read_data' ) ) {
 			$exif = @exif_read_data( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- corrupt EXIF is not our error.
 			if ( is_array( $exif ) && ! empty( $exif['Orientation'] ) && 1 !== (int) $exif['Orientation'] ) {
 				return null;
 			}
 		}
-		try {
-			$metadata['sizes'] = \VerialImages\Native\make_subsizes( $file, wp_get_registered_image_subsizes() );
-		} catch ( \VerialImages\Native\NativeException $e ) {
-			return null;
+		return $metadata;
+	}
+
+	/**
+	 * The quality WordPress's editor would use for sub-sizes of this type, through the same
+	 * filters (WP_Image_Editor::set_quality()).
+	 */
+	private function quality( string $mime ): int {
+		$default = 'image/webp' === $mime ? 86 : 82;
+		/** This filter is documented in wp-includes/class-wp-image-editor.php */
+		$quality = apply_filters( 'wp_editor_set_quality', $default, $mime );
+		if ( 'image/jpeg' === $mime ) {
+			/** This filter is documented in wp-includes/class-wp-image-editor.php */
+			$quality = apply_filters( 'jpeg_quality', $quality, 'image_resize' );
 		}
-		// Plugins that post-process new images (optimizers, CDNs) hook this, as for WordPress's path.
-		return apply_filters( 'wp_generate_attachment_metadata', $metadata, $attachment_id, 'create' );
+		return is_int( $quality ) && $quality >= 0 && $quality <= 100 ? $quality : $default;
 	}
 }
