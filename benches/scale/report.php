@@ -39,7 +39,7 @@ function pct( float $part, float $whole ): string {
 $rows    = array();
 $summary = array();
 $full0   = null;
-foreach ( array( 'resync-0' => 0, 'resync-100' => 100, 'wide-100' => 100, 'serial-100' => 100 ) as $name => $latency ) {
+foreach ( array( 'resync-0' => 0, 'resync-100' => 100, 'narrow-100' => 100, 'wide-100' => 100, 'serial-100' => 100 ) as $name => $latency ) {
 	$full = null;
 	foreach ( steps( $dir, $name ) as $step ) {
 		if ( 'mutate' === $step['step'] ) {

@@ -4,11 +4,12 @@
 # what several workers draining one run give. Each case runs on a fresh WordPress + MariaDB
 # database (tests/wp/lib.sh vis_setup) against the same mock catalog.
 #
-#   bash benches/scale/run.sh [--articles N] [--workers "2 4"] [--write] [--keep]
+#   bash benches/scale/run.sh [--articles N] [--workers "2 4"] [--cases "resync-0 wide-100"] [--write] [--keep]
 #
 # Cases (about 10 minutes for 500 articles on 2 cores):
 #   resync-0     latency 0: full run, unchanged re-sync, 5 % of the articles changed, re-sync
-#   resync-100   latency 100 ms: full run (4 requests in flight, the default), unchanged re-sync
+#   resync-100   latency 100 ms: full run (8 requests in flight, the default), unchanged re-sync
+#   narrow-100   latency 100 ms: full run with 4 requests in flight
 #   wide-100     latency 100 ms: full run with 16 requests in flight (the setting's maximum)
 #   serial-100   latency 100 ms: full run with one request in flight
 #   workers-W    latency 0: full run drained by W worker processes
@@ -19,11 +20,12 @@ set -euo pipefail
 
 SCALE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCALE_DIR/../.." && pwd)
-articles=500 workers="2 4" write=0 keep=0
+articles=500 workers="2 4" write=0 keep=0 only=
 while [[ $# -gt 0 ]]; do
     case $1 in
         --articles) articles=${2:?}; shift 2 ;;
         --workers) workers=${2:?}; shift 2 ;;
+        --cases) only=${2:?}; shift 2 ;;
         --write) write=1; shift ;;
         --keep) keep=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -52,6 +54,8 @@ cp -r "$ROOT/wp-plugin" "$results/root/wp-plugin"
 run_case() {
     local name=$1 latency=$2
     shift 2
+    # --cases: only those named (the ratios need resync-0, the zero-latency full run).
+    [[ -z $only || " $only " == *" $name "* ]] || return 0
     local out=$results/$name
     mkdir -p "$out"
     printf '[scale] %s (%s articles, latency %s ms) ...' "$name" "$articles" "$latency" >&2
@@ -78,8 +82,9 @@ run_case() {
     printf ' %ds\n' $((SECONDS - t0)) >&2
 }
 
-run_case resync-0 0 full:4 default:4 mutate:5 default:4
-run_case resync-100 100 full:4 default:4
+run_case resync-0 0 full:8 default:8 mutate:5 default:8
+run_case resync-100 100 full:8 default:8
+run_case narrow-100 100 full:4
 run_case wide-100 100 full:16
 run_case serial-100 100 full:1
 for w in $workers; do

@@ -103,10 +103,14 @@ final class Phase1RunTest extends E2eTestCase {
 		$child->kill();
 		MockVerial::config( array( 'latency_ms' => 0 ) );
 
-		// The batch in hand when the kill landed (usually the one seen above).
-		$victims = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$batches} WHERE status = %s", BatchQueue::RUNNING ), ARRAY_A );
-		$this->assertCount( 1, $victims, 'one batch must be left "running" by the killed worker' );
+		// The batch in hand when the kill landed (usually the one seen above) and, when its last
+		// image requests were out, the next one, claimed ahead with none of its articles done.
+		$victims = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$batches} WHERE status = %s ORDER BY seq", BatchQueue::RUNNING ), ARRAY_A );
+		$this->assertContains( count( $victims ), array( 1, 2 ), 'the killed worker must leave its batch "running", and at most the one claimed ahead' );
 		$victim = $victims[0];
+		if ( 2 === count( $victims ) ) {
+			$this->assertSame( array( (int) $victim['seq'] + 1, 0 ), array( (int) $victims[1]['seq'], (int) $victims[1]['next_index'] ), 'the second batch held is not the next one, claimed ahead' );
+		}
 
 		$run = Plugin::services()->runs->active();
 		$this->assertNotNull( $run, 'the killed run is no longer active' );
@@ -134,6 +138,10 @@ final class Phase1RunTest extends E2eTestCase {
 		$this->assertSame( $reference, SiteState::canonical( $run_id ) );
 		$recovered = (int) $wpdb->get_var( $wpdb->prepare( "SELECT attempts FROM {$batches} WHERE id = %d", $victim['id'] ) );
 		$this->assertSame( 1, $recovered, 'the interrupted batch was not recovered exactly once' );
+		if ( 2 === count( $victims ) ) {
+			$ahead = (int) $wpdb->get_var( $wpdb->prepare( "SELECT attempts FROM {$batches} WHERE id = %d", $victims[1]['id'] ) );
+			$this->assertSame( 0, $ahead, 'the batch claimed ahead and never begun counted an attempt' );
+		}
 	}
 
 	/**

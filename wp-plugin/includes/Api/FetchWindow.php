@@ -73,6 +73,13 @@ final class FetchWindow {
 	}
 
 	/**
+	 * Requests sent and not taken yet (finished or not).
+	 */
+	public function in_flight(): int {
+		return count( $this->handles );
+	}
+
+	/**
 	 * An article's reply, waiting until it is complete (the other transfers go on meanwhile).
 	 * http_api_debug fires for it as for a reply of WordPress's HTTP API.
 	 *

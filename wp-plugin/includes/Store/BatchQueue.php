@@ -85,7 +85,7 @@ final class BatchQueue {
 	/**
 	 * Batches whose worker went silent (no heartbeat for $timeout seconds, to the second of the
 	 * database clock: it died, or hangs) go back to pending, flagged for recovery (their partial
-	 * files are removed before they are redone). One UPDATE, so when several workers look at once
+	 * files are removed before they are redone) and with the attempt counted. One UPDATE, so when several workers look at once
 	 * each batch is taken back once: the others find it pending already.
 	 *
 	 * @param int $run_id  Run id.
@@ -96,7 +96,10 @@ final class BatchQueue {
 		global $wpdb;
 		$table = Tables::batches();
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$result = Transaction::retrying( fn() => $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = NULL, attempts = attempts + 1, needs_recovery = 1, error = %s WHERE run_id = %d AND status = %s AND claimed_at <= UTC_TIMESTAMP() - INTERVAL %d SECOND", self::PENDING, 'Worker stopped while processing this batch', $run_id, self::RUNNING, $timeout ) ), 'taking back batches of silent workers' );
+		// A batch without an upload directory was never begun (claimed ahead, RequestsAhead): it
+		// goes back as it was, without an attempt counted against it or anything to clean.
+		$begun  = "upload_dir IS NOT NULL AND upload_dir <> ''";
+		$result = Transaction::retrying( fn() => $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET status = %s, claim_token = NULL, attempts = attempts + IF({$begun}, 1, 0), needs_recovery = IF({$begun}, 1, needs_recovery), error = IF({$begun}, %s, error) WHERE run_id = %d AND status = %s AND claimed_at <= UTC_TIMESTAMP() - INTERVAL %d SECOND", self::PENDING, 'Worker stopped while processing this batch', $run_id, self::RUNNING, $timeout ) ), 'taking back batches of silent workers' );
 		return (int) $result;
 	}
 

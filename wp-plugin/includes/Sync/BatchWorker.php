@@ -22,11 +22,12 @@ use VerialImageSync\Store\RunStore;
 
 /**
  * One slice = list the articles if the run is new (once, under the lock), then take back the
- * batches of silent workers, claim batches one at a time and process them until the time box is
- * used up, and end the run (once, under the lock) when no batch is left. Several workers (cron or
- * Action Scheduler slices on several web servers, WP-CLI worker processes) drain one run
- * together, each on its own claimed batch. Every driver just calls run_slice() and reacts to its
- * result.
+ * batches of silent workers, claim batches and process them until the time box is used up (the
+ * next batch is claimed ahead when the current one's last image requests are sent, so the API's
+ * latency is hidden across batches too: RequestsAhead), and end the run (once, under the lock)
+ * when no batch is left. Several workers (cron or Action Scheduler slices on several web
+ * servers, WP-CLI worker processes) drain one run together, each on its own claimed batch. Every
+ * driver just calls run_slice() and reacts to its result.
  */
 final class BatchWorker {
 
@@ -74,25 +75,57 @@ final class BatchWorker {
 			}
 			// At least one batch per slice (of which process() does at least one article), so
 			// that a slice started past its memory budget still moves the run forward.
-			do {
-				if ( RunStore::RUNNING !== $this->runs->status( $run_id ) ) {
-					return self::FINISHED; // Cancelled, or ended by another worker.
+			$ahead = $this->requests_ahead( $run_id, $time_box );
+			try {
+				do {
+					if ( RunStore::RUNNING !== $this->runs->status( $run_id ) ) {
+						return self::FINISHED; // Cancelled, or ended by another worker.
+					}
+					$batch = $ahead?->next_batch() ?? $this->claim_next( $run_id );
+					if ( null === $batch ) {
+						// Nothing to claim: the open batches, if any, are other workers'.
+						return $this->queue->has_open( $run_id ) ? self::BUSY : $this->finish_once( $run_id );
+					}
+					if ( ! $this->process( $batch, $time_box, $ahead ) ) {
+						return self::MORE;
+					}
+				} while ( ! $time_box->expired() );
+				return self::MORE;
+			} finally {
+				$unbegun = $ahead?->close(); // Aborts the requests sent ahead when the slice stops early.
+				if ( null !== $unbegun ) {
+					$this->queue->release( (int) $unbegun['id'], (string) $unbegun['claim_token'] );
 				}
-				$this->queue->recover_stale( $run_id, $this->settings->claim_timeout() );
-				$this->give_up_exhausted( $run_id );
-				$batch = $this->queue->claim( $run_id, $this->settings->max_batch_attempts() );
-				if ( null === $batch ) {
-					// Nothing to claim: the open batches, if any, are other workers'.
-					return $this->queue->has_open( $run_id ) ? self::BUSY : $this->finish_once( $run_id );
-				}
-				if ( ! $this->process( $batch, $time_box ) ) {
-					return self::MORE;
-				}
-			} while ( ! $time_box->expired() );
-			return self::MORE;
+			}
 		} finally {
 			$this->runs->add_slice( $run_id, $time_box->elapsed(), memory_get_peak_usage( true ) );
 		}
+	}
+
+	/**
+	 * Takes back the batches of silent workers and claims the next pending one.
+	 *
+	 * @return array<string, mixed>|null The claimed row, or null when none is pending.
+	 */
+	private function claim_next( int $run_id ): ?array {
+		$this->queue->recover_stale( $run_id, $this->settings->claim_timeout() );
+		$this->give_up_exhausted( $run_id );
+		return $this->queue->claim( $run_id, $this->settings->max_batch_attempts() );
+	}
+
+	/**
+	 * With parallel_requests = N > 1, the image requests of the next N articles stay in flight
+	 * for the whole slice, across batches: the next batch is claimed ahead, unless the slice's
+	 * time is up (it would only be released again).
+	 */
+	private function requests_ahead( int $run_id, TimeBox $time_box ): ?RequestsAhead {
+		$parallel = max( 1, $this->settings->parallel_requests() );
+		$window   = $this->client->image_window( $parallel );
+		if ( null === $window ) {
+			return null;
+		}
+		$claim = fn(): ?array => $time_box->expired() || RunStore::RUNNING !== $this->runs->status( $run_id ) ? null : $this->claim_next( $run_id );
+		return new RequestsAhead( $window, $parallel, $claim );
 	}
 
 	/**
@@ -143,26 +176,23 @@ final class BatchWorker {
 	}
 
 	/**
-	 * Processes a claimed batch from its checkpoint.
-	 *
-	 * With parallel_requests = N > 1 the image requests of the next N articles stay in flight:
-	 * when an article's reply is taken, the request N articles further on is sent at once, so
-	 * the API's latency for those elapses while this one is imported. At most N replies are held
-	 * besides the one being imported; the window is closed however the batch ends.
+	 * Processes a claimed batch from its checkpoint, its replies taken from the requests sent
+	 * ahead (when there are: see requests_ahead()).
 	 *
 	 * @param array<string, mixed> $batch    Claimed row (articles decoded).
 	 * @param TimeBox              $time_box Slice budget.
+	 * @param RequestsAhead|null   $ahead    The slice's requests in flight.
 	 * @return bool Whether the batch was completed (false: stopped early, it is back in the queue).
 	 */
-	private function process( array $batch, TimeBox $time_box ): bool {
+	private function process( array $batch, TimeBox $time_box, ?RequestsAhead $ahead ): bool {
 		$run_id   = (int) $batch['run_id'];
 		$batch_id = (int) $batch['id'];
 		$token    = (string) $batch['claim_token'];
 		$articles = $batch['articles'];
 		$index    = (int) $batch['next_index'];
 		$new      = false;
-		$window   = null;
 		try {
+			$ahead?->begin( $batch );
 			$directory = (string) $batch['upload_dir'];
 			if ( '' === $directory ) {
 				$directory = $this->upload_directory();
@@ -187,10 +217,9 @@ final class BatchWorker {
 					throw new LostClaimException( sprintf( 'Batch %d was taken over by another worker.', $batch_id ) );
 				}
 			};
-			$parallel  = max( 1, $this->settings->parallel_requests() );
-			$window    = $this->client->image_window( $parallel );
-			$requested = $index; // Articles before this one have had their request sent.
-			$beat_at   = $index; // The claim is refreshed every $parallel articles, before waiting on the API.
+			// The claim is refreshed every $parallel articles, before waiting on the API.
+			$parallel = max( 1, $this->settings->parallel_requests() );
+			$beat_at  = $index;
 			for ( $count = count( $articles ); $index < $count; ++$index ) {
 				if ( $index > (int) $batch['next_index'] && $time_box->expired() ) {
 					$this->queue->release( $batch_id, $token );
@@ -201,18 +230,12 @@ final class BatchWorker {
 				}
 				$article_id = $articles[ $index ];
 				$prefetched = null;
-				if ( null !== $window ) {
+				if ( null !== $ahead ) {
 					if ( $index >= $beat_at ) {
 						$heartbeat();
 						$beat_at = $index + $parallel;
 					}
-					for ( ; $requested < min( $count, $index + $parallel ); ++$requested ) {
-						$window->add( $articles[ $requested ] ); // Fills the window (first article only).
-					}
-					$prefetched = $window->take( $article_id );
-					if ( $requested < $count ) {
-						$window->add( $articles[ $requested++ ] ); // In flight while this one is imported.
-					}
+					$prefetched = $ahead->take( $article_id );
 				}
 				$counts = $this->import_article( $context, $index, $article_id, $prefetched, $heartbeat );
 				$new    = $new || ( $counts['images_created'] ?? 0 ) > 0;
@@ -229,7 +252,6 @@ final class BatchWorker {
 			}
 			return false;
 		} finally {
-			$window?->close(); // Aborts the requests sent ahead when the batch stops early.
 			if ( $new && $this->settings->generate_thumbnails() ) {
 				$this->thumbnails->schedule();
 			}
