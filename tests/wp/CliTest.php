@@ -195,8 +195,26 @@ final class CliTest extends E2eTestCase {
 		$this->assertSame( self::CATALOG, $preview->bars[0]['ticks'] );
 
 		WpCliStandIn::run( 'verial-images sync' );
-		$again = WpCliStandIn::run( 'verial-images sync', array( 'dry-run' => true ) );
-		$this->assertStringContainsString( ', 0 have 0 new pictures to import, 0 would change positions only', $again->stdout );
+		// After a sync the next one is incremental, and so is its preview: the articles changed
+		// since (one here) and those that failed last time, each downloaded once; --full previews
+		// every article.
+		$synced  = (int) Plugin::services()->runs->latest()['id'];
+		$failed  = Plugin::services()->errors->failed_articles( $synced );
+		$changed = (int) array_key_first( array_filter( MockVerial::truth(), static fn( array $images ): bool => count( array_filter( array_column( $images, 'sha256' ) ) ) > 1 && ! in_array( null, array_column( $images, 'sha256' ), true ) ) );
+		MockVerial::mutate( array( 'article' => $changed, 'op' => 'reorder' ) );
+		MockVerial::reset_stats();
+		try {
+			$again = WpCliStandIn::run( 'verial-images sync', array( 'dry-run' => true ) );
+			$full  = WpCliStandIn::run( 'verial-images sync', array( 'dry-run' => true, 'full' => true ) );
+		} finally {
+			MockVerial::reset_mutations();
+		}
+		$this->assertSame( 0, $again->code, $again->output() );
+		$this->assertStringContainsString( sprintf( 'Incremental: the articles changed since %s', Plugin::services()->runner->selection( null, array(), false )['since'] ), $again->stdout );
+		$this->assertStringContainsString( sprintf( 'of %d articles, 0 have 0 new pictures to import, 1 would change positions only', count( $failed ) + 1 ), $again->stdout );
+		$this->assertSame( count( $failed ) + 1 + self::CATALOG, MockVerial::stats()['calls']['GetImagenesArticulosWS'] ?? 0, 'image calls of the two previews' );
+		$this->assertStringContainsString( sprintf( 'of %d articles, 0 have 0 new pictures to import, 1 would change positions only', self::CATALOG ), $full->stdout );
+		$this->assertSame( $synced, (int) Plugin::services()->runs->latest()['id'], 'a dry run started a run' );
 
 		$skus = Shop::skus();
 		foreach ( array_keys( array_filter( MockVerial::truth() ) ) as $article_id ) {

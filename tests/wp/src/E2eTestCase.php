@@ -100,10 +100,11 @@ abstract class E2eTestCase extends TestCase {
 	}
 
 	/**
-	 * A clean site and a fault-free mock of the given size.
+	 * A clean site and a fault-free, unchanged mock of the given size.
 	 */
 	protected function fresh_site( ?int $articles = null ): void {
 		SiteState::reset();
+		MockVerial::reset_mutations();
 		MockVerial::config(
 			array(
 				'articles'   => $articles ?? self::catalog_size(),

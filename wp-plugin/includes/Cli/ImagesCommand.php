@@ -81,7 +81,7 @@ final class ImagesCommand {
 	 * : Only these article ids, comma-separated (WP-CLI keeps only the last of a repeated flag).
 	 *
 	 * [--dry-run]
-	 * : List what would be imported, and write nothing. Every article's images are still downloaded (and inspected in memory).
+	 * : List what would be imported, and write nothing. The articles are chosen as a sync started now would choose them (incremental or full); their images are still downloaded (and inspected in memory).
 	 *
 	 * [--workers=<n>]
 	 * : Import with this many worker processes, each on its own batches; this process shows the progress and the summary. Default 1 (this process imports).
@@ -128,7 +128,7 @@ final class ImagesCommand {
 			WP_CLI::error( sprintf( __( '--workers takes a number from 1 to %d.', 'verial-image-sync' ), self::MAX_WORKERS ) );
 		}
 		if ( Utils\get_flag_value( $assoc_args, 'dry-run', false ) ) {
-			$this->preview( $since, $articles );
+			$this->preview( $since, $articles, $full );
 			return;
 		}
 		$services = Plugin::services();
@@ -417,12 +417,24 @@ final class ImagesCommand {
 	 *
 	 * @param string|null $since    --since.
 	 * @param list<int>   $articles --article.
+	 * @param bool        $full     --full.
 	 */
-	private function preview( ?string $since, array $articles ): void {
-		$services = Plugin::services();
-		$preview  = new SyncPreview( $services->client, $services->images, $services->settings );
+	private function preview( ?string $since, array $articles, bool $full ): void {
+		$services  = Plugin::services();
+		$preview   = new SyncPreview( $services->client, $services->images, $services->settings );
+		$selection = $services->runner->selection( $since, $articles, $full );
+		if ( RunStore::MODE_INCREMENTAL === $selection['mode'] ) {
+			WP_CLI::log(
+				sprintf(
+					/* translators: 1: date and time in Verial's time zone, 2: number of articles. */
+					__( 'Incremental: the articles changed since %1$s, and %2$d that failed last time (--full for every article).', 'verial-image-sync' ),
+					(string) $selection['since'],
+					count( $selection['article_ids'] )
+				)
+			);
+		}
 		try {
-			$articles = $preview->articles( $since, $articles );
+			$articles = $preview->articles( $selection );
 		} catch ( \VerialImageSync\Api\VerialException $e ) {
 			WP_CLI::error( $e->getMessage() );
 		}

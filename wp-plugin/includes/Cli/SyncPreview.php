@@ -13,9 +13,11 @@ use VerialImageSync\Api\VerialClient;
 use VerialImageSync\Api\VerialException;
 use VerialImageSync\Settings;
 use VerialImageSync\Store\ImageTable;
+use VerialImageSync\Store\RunStore;
 
 /**
- * `wp verial-images sync --dry-run`: lists the articles as a run would, downloads each one's
+ * `wp verial-images sync --dry-run`: lists the articles as a run started now would (the same
+ * full or incremental choice, Phase1Runner::selection()), downloads each one's
  * images and has the codec inspect them in memory (no directory: nothing is written), then
  * compares their content with the stored pictures. It writes nothing at all: no run, no file,
  * no attachment, no row.
@@ -31,15 +33,18 @@ final class SyncPreview {
 	}
 
 	/**
-	 * The articles a run with these filters would process.
+	 * The articles a run of this selection would process, listed as RunPlanner lists them.
 	 *
-	 * @param string|null $since       Only articles changed since, or null.
-	 * @param list<int>   $article_ids Only these, or empty for all.
+	 * @param array{mode: string, since: ?string, article_ids: list<int>} $selection Phase1Runner::selection().
 	 * @return list<int>
 	 * @throws VerialException When the list cannot be read.
 	 */
-	public function articles( ?string $since, array $article_ids ): array {
-		return $article_ids ? $article_ids : array_keys( $this->client->list_articles( $since ) );
+	public function articles( array $selection ): array {
+		if ( $selection['article_ids'] && RunStore::MODE_INCREMENTAL !== $selection['mode'] ) {
+			return $selection['article_ids'];
+		}
+		$listed = array_keys( $this->client->list_articles( $selection['since'] ) );
+		return array_values( array_unique( array_merge( $listed, $selection['article_ids'] ) ) );
 	}
 
 	/**

@@ -58,6 +58,22 @@ final class Phase1Runner {
 		if ( '' === $this->settings->base_url() ) {
 			throw new \RuntimeException( __( 'Verial Image Sync cannot run: the Verial API URL is not configured.', 'verial-image-sync' ) );
 		}
+		$selection = $this->selection( $since, $article_ids, $full );
+		return $this->runs->create( $trigger, Codec::engine(), $this->settings->image_size(), $selection['mode'], $selection['since'], $selection['article_ids'] );
+	}
+
+	/**
+	 * What a run started now with these choices would cover (start() stores it on the run;
+	 * `sync --dry-run` previews it). Without a choice, RunModePolicy decides: full, or
+	 * incremental since the previous run plus the articles that failed in it.
+	 *
+	 * @param string|null $since       Only articles changed since (Verial's time zone), or null.
+	 * @param list<int>   $article_ids Only these articles, or empty.
+	 * @param bool        $full        Every article.
+	 * @return array{mode: string, since: ?string, article_ids: list<int>} RunStore::MODE_*; for
+	 *         an incremental run, article_ids are retried besides those listed since then.
+	 */
+	public function selection( ?string $since, array $article_ids, bool $full ): array {
 		if ( $article_ids ) {
 			$mode = RunStore::MODE_ARTICLES;
 		} elseif ( $full ) {
@@ -74,7 +90,11 @@ final class Phase1Runner {
 				$article_ids = $this->errors->failed_articles( (int) $previous['id'] );
 			}
 		}
-		return $this->runs->create( $trigger, Codec::engine(), $this->settings->image_size(), $mode, $since, $article_ids );
+		return array(
+			'mode'        => $mode,
+			'since'       => $since,
+			'article_ids' => $article_ids,
+		);
 	}
 
 	/**
