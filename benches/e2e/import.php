@@ -67,21 +67,39 @@ if ( 'seed' === $contender ) {
 		)
 	);
 	$services = \VerialImageSync\Plugin::services();
+	// Thumbnails on: the deferred job has its own worker process, started with the import, as
+	// WP-Cron or Action Scheduler run it on a live site while the import goes on.
+	$worker = null;
+	if ( $thumbnails ) {
+		$done_flag = tempnam( sys_get_temp_dir(), 'vis-e2e-import-done' );
+		unlink( $done_flag );
+		$worker = proc_open(
+			array_merge( array( PHP_BINARY ), \VisBench\php_ini_args(), array( __DIR__ . '/thumbnail-worker.php', $done_flag ) ),
+			array( 1 => array( 'pipe', 'w' ), 2 => STDERR ),
+			$pipes
+		);
+	}
 	QueryCounter::start();
 	$started = microtime( true );
 	$services->runner->start( 'foreground' );
 	$services->foreground->run();
-	$import          = microtime( true ) - $started;
+	$import_end      = microtime( true );
+	$import          = $import_end - $started;
 	$import_queries  = QueryCounter::$count;
 	$import_rss      = \VisBench\rss_high_water();
 	$import_php      = memory_get_peak_usage( true );
 	$thumbnail_time  = 0.0;
-	if ( $thumbnails ) {
-		$started = microtime( true );
-		while ( $services->thumbnails->count_pending() > 0 ) {
-			$services->thumbnails->run( new \VerialImageSync\Sync\TimeBox( 3600, 0.95 ) );
+	$job             = null;
+	if ( $worker ) {
+		touch( $done_flag );
+		$job = json_decode( (string) stream_get_contents( $pipes[1] ), true );
+		if ( 0 !== proc_close( $worker ) || ! is_array( $job ) || $services->thumbnails->count_pending() > 0 ) {
+			fwrite( STDERR, "the thumbnail worker failed\n" );
+			exit( 1 );
 		}
-		$thumbnail_time = microtime( true ) - $started;
+		unlink( $done_flag );
+		// What the job adds to the import's wall time: how long it went on after the import.
+		$thumbnail_time = max( 0.0, $job['finished_at'] - $import_end );
 	}
 	$status = $services->runner->status( null, 0 );
 	$codec  = \VerialImageSync\Codec::report();
@@ -90,7 +108,8 @@ if ( 'seed' === $contender ) {
 		'import_seconds'     => $import,
 		'thumbnail_seconds'  => $thumbnail_time,
 		'import_queries'     => $import_queries,
-		'queries'            => QueryCounter::$count,
+		'queries'            => QueryCounter::$count + ( $job['queries'] ?? 0 ),
+		'job'                => $job,
 		'import_rss_hwm_bytes' => $import_rss,
 		'import_php_peak_bytes' => $import_php,
 		'articles'           => $status['articles']['total'],
@@ -115,4 +134,10 @@ $usage                    = getrusage();
 $result['cpu_seconds']    = $usage['ru_utime.tv_sec'] + $usage['ru_utime.tv_usec'] / 1e6 + $usage['ru_stime.tv_sec'] + $usage['ru_stime.tv_usec'] / 1e6 - $cpu_before;
 $result['php_peak_bytes'] = memory_get_peak_usage( true );
 $result['rss_hwm_bytes']  = \VisBench\rss_high_water();
+if ( isset( $result['job'] ) ) {
+	// The thumbnail worker's share: its CPU counts, and the peaks are the higher process's.
+	$result['cpu_seconds']   += $result['job']['cpu_seconds'];
+	$result['php_peak_bytes'] = max( $result['php_peak_bytes'], $result['job']['php_peak_bytes'] );
+	$result['rss_hwm_bytes']  = max( $result['rss_hwm_bytes'], $result['job']['rss_hwm_bytes'] );
+}
 \VisBench\emit( $result );

@@ -250,7 +250,7 @@ foreach ( $rows as $row ) {
 }
 $boot = array_map( static fn( array $r ): float => (float) ( $r['import']['rss_boot_bytes'] ?? 0 ), $rows );
 $notes[] = sprintf(
-	'- RSS of a worker with WordPress loaded, before any import: %s-%s MB (included in every RSS peak). Rows with the deferred thumbnail job show DB queries as import + job and peaks as import / whole process.',
+	'- RSS of a worker with WordPress loaded, before any import: %s-%s MB (included in every RSS peak). Rows with the deferred thumbnail job show DB queries as import + job and peaks as import / the higher of the import and the thumbnail worker.',
 	mb( min( $boot ) ),
 	mb( max( $boot ) )
 );
@@ -326,7 +326,7 @@ $section = implode(
 		'Each contender runs on a fresh WordPress and MariaDB database (`tests/wp/lib.sh` `vis_setup`) against the same mock catalog (warm image cache), one PHP CLI process per import:',
 		'',
 		'- **seed baseline** (`benches/e2e/lib/SeedBaseline.php`): the existing plugin\'s pure-PHP phase 1 step by step: one `GetImagenesArticulosWS` per article (WordPress HTTP API, `json_decode`), per image md5 of `\'data:image/jpeg;base64,\'.Imagen`, a postmeta lookup of that hash for the article, 10 KB `base64_decode` slices into a `tempnam()` file read back whole, `wp_upload_bits`, `wp_insert_attachment`, `wp_generate_attachment_metadata` + `wp_update_attachment_metadata`, three `update_post_meta`; thumbnails off = `intermediate_image_sizes_advanced` returning no sizes. Our plugin is deactivated on its site.',
-		'- **ours, PHP fallback** and **ours, native**: the plugin in the foreground with production settings (batches of 25), without and with the extension. Thumbnails on = the plugin\'s deferred thumbnail job, drained right after the import in the same process: *wall s* is the import (the critical path), *incl. thumbnails* adds the job; its DB queries are shown as import + job.',
+		'- **ours, PHP fallback** and **ours, native**: the plugin in the foreground with production settings (batches of 25), without and with the extension. Thumbnails on = the plugin\'s deferred thumbnail job, drained by a second PHP process started with the import (`benches/e2e/thumbnail-worker.php`), as WP-Cron or Action Scheduler run it beside the import on a live site: *wall s* is the import (the critical path), *incl. thumbnails* lasts until both are done; DB queries are shown as import + job, worker CPU is both processes\'.',
 		'- *images/s*: every image in the API replies (valid or corrupt) per second of wall time; *worker CPU s*: user + system CPU of the PHP process after WordPress booted (not MariaDB\'s or the mock\'s), less sensitive than wall time to the other load on the machine; *API calls/MB*: the mock\'s `/__mock/stats`; *DB queries*: the `query` filter from the start of the import; *PHP peak*: `memory_get_peak_usage(true)`, *RSS peak*: VmHWM, both of the whole process (WordPress boot included); *corrupt stored*: attachments whose file fails `getimagesize` or whose SHA-256 is not a valid image the mock sent; *refused*: images the contender rejected (the seed: its errors).',
 		'- *phase 2*: the images of the catalog\'s first 500 products, each lookup in a fresh process, median of the runs: the seed\'s `get_attachments_by_article_id()` per product (`get_posts` meta query + `get_post_meta` per attachment to sort) on the seed\'s database vs ours on ours.',
 		'',
@@ -342,8 +342,8 @@ $section = implode(
 		'',
 		'- The seed\'s own article listing cannot work (it sends today\'s date as "modified since" and no range); the baseline pages `GetArticulosWS` by 100 with `inicio`/`fin` as the seed means to. The seed\'s logger, its connector\'s retries (no faults are injected here) and its `*_safe` wrappers are left out (`wp_upload_bits`, `sanitize_file_name` directly); it runs from the CLI, not inside admin-ajax. Its duplicate check is the seed\'s `$wpdb` query (hash, restricted to the article by a subquery).',
 		'- Reproduced on purpose: the seed refuses base64 wrapped with CRLF (its `(.+)$` match stops at the line break), stores corrupt payloads that lenient `base64_decode` accepts (*corrupt stored*), stores a picture shared by several articles once per article (more *attachments*, fewer *duplicates avoided*), and names every file `.jpeg` with MIME `image/jpeg`.',
-		'- Thumbnails on: the seed\'s PNG, GIF and WebP files are named `.jpeg`, so WordPress writes their sizes as JPEG; ours keep their real format, and ImageMagick\'s GIF resizing takes the process\'s RSS from about 70 to about 200 MB at the first GIF (the *RSS peak* of the thumbnail job): the native thumbnail path makes JPEG and PNG sizes and leaves GIF and WebP to WordPress\'s editor.',
-		'- The seed makes one API call per article, one after the other, so API latency adds 500 x 100 ms = 50 s to its run; the plugin keeps `parallel_requests` (default 4) image requests in flight (benches/scale measures latency on its own).',
+		'- Thumbnails on: the seed\'s PNG, GIF and WebP files are named `.jpeg`, so WordPress writes their sizes as JPEG; ours keep their real format. Ours with the native extension makes the sizes of all four formats itself, 40 pictures per call in parallel, and records each chunk with one metadata UPDATE; with the PHP fallback codec WordPress\'s Imagick editor makes them, and its GIF resizing takes the process\'s RSS from about 70 to about 200 MB at the first GIF (the *RSS peak* of the thumbnail job).',
+		'- The seed makes one API call per article, one after the other, so API latency adds 500 x 100 ms = 50 s to its run; the plugin keeps `parallel_requests` (default 8) image requests in flight, across batches (benches/scale measures latency on its own).',
 		END,
 	)
 );

@@ -110,7 +110,9 @@ run_one() {
     mkdir -p "$out"
     (
         set -euo pipefail
-        export VIS_ARTICLES=$n VIS_MOCK_SEED=$mock_seed
+        # 16 server processes, as in benches/scale: with 100 ms of latency per call, the mock's
+        # default 4 would cap the plugin's 8 requests in flight at 40 calls/s.
+        export VIS_ARTICLES=$n VIS_MOCK_SEED=$mock_seed VERIAL_MOCK_WORKERS=16
         if [[ $contender == native ]]; then
             export VIS_PHP_EXTENSION=$results/libverial_images.so
         else

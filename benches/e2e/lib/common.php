@@ -79,6 +79,22 @@ function rss_now(): int {
 }
 
 /**
+ * The php -d arguments this process runs with (tests/wp/lib.sh's VIS_PHP_ARGS), for a child
+ * PHP process of the same contender.
+ *
+ * @return list<string>
+ */
+function php_ini_args(): array {
+	$args      = array( '-d', 'memory_limit=' . ini_get( 'memory_limit' ), '-d', 'display_errors=stderr', '-d', 'error_reporting=E_ALL' );
+	$extension = (string) getenv( 'VIS_PHP_EXTENSION' );
+	if ( '' !== $extension ) {
+		$args[] = '-d';
+		$args[] = "extension=$extension";
+	}
+	return $args;
+}
+
+/**
  * VmHWM of this process (peak resident set size), in bytes.
  */
 function rss_high_water(): int {
