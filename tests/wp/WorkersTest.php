@@ -114,7 +114,6 @@ final class WorkersTest extends E2eTestCase {
 
 		$attempts = array_map( 'intval', $wpdb->get_col( $wpdb->prepare( 'SELECT attempts FROM ' . Tables::batches() . ' WHERE run_id = %d ORDER BY id', $run_id ) ) );
 		// Only the batch it was importing counts an attempt; one it had claimed ahead, none.
-		$this->assertContains( count( $stale ), array( 1, 2 ), 'the killed worker held more than its batch and the one claimed ahead' );
 		$this->assertSame( 1, array_sum( $attempts ), 'batches taken back: ' . implode( ',', $attempts ) );
 		$this->assert_drained( $run_id );
 	}
