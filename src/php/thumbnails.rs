@@ -17,10 +17,35 @@ use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 use crate::error::ImageError;
 use crate::thumbnails::{self, Crop, Quality, SizeRequest, Subsize};
 
-/// How a size's name came in, so that it goes back out as the same array key.
+/// How an input key (a size's name, a file's key) came in, so that it goes back out as the
+/// same array key.
 enum Key {
     Long(i64),
     Name(String),
+}
+
+impl Key {
+    fn of(key: ArrayKey<'_>) -> Key {
+        match key {
+            ArrayKey::Long(n) => Key::Long(n),
+            other => Key::Name(other.to_string()),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Key::Long(n) => n.to_string(),
+            Key::Name(name) => name.clone(),
+        }
+    }
+
+    fn insert<V: IntoZval>(&self, table: &mut ZendHashTable, value: V) -> Result<(), PhpException> {
+        match self {
+            Key::Long(n) => table.insert(*n, value)?,
+            Key::Name(name) => table.insert(name.as_str(), value)?,
+        }
+        Ok(())
+    }
 }
 
 fn bad(name: &str, what: impl std::fmt::Display) -> ImageError {
@@ -70,13 +95,8 @@ fn requests(sizes: &ZendHashTable) -> Result<(Vec<SizeRequest>, Vec<Key>), Image
     let mut requests = Vec::with_capacity(sizes.len());
     let mut keys = Vec::with_capacity(sizes.len());
     for (key, value) in sizes.iter() {
-        let (name, key) = match key {
-            ArrayKey::Long(n) => (n.to_string(), Key::Long(n)),
-            other => {
-                let name = other.to_string();
-                (name.clone(), Key::Name(name))
-            }
-        };
+        let key = Key::of(key);
+        let name = key.name();
         let entry = value.array().ok_or_else(|| {
             bad(
                 &name,
@@ -111,10 +131,7 @@ fn metadata(made: Vec<Subsize>, keys: &[Key]) -> Result<ZBox<ZendHashTable>, Php
         meta.insert("height", i64::from(size.height))?;
         meta.insert("mime-type", size.mime)?;
         meta.insert("filesize", size.filesize as i64)?;
-        match &keys[size.request] {
-            Key::Long(n) => out.insert(*n, meta)?,
-            Key::Name(name) => out.insert(name.as_str(), meta)?,
-        }
+        keys[size.request].insert(&mut out, meta)?;
     }
     Ok(out)
 }
@@ -157,10 +174,7 @@ pub fn make_subsizes_many(
             ImageError::InvalidInput(format!("files[{key}]: expected a path string"))
         })?;
         paths.push(path.to_string());
-        file_keys.push(match key {
-            ArrayKey::Long(n) => Key::Long(n),
-            other => Key::Name(other.to_string()),
-        });
+        file_keys.push(Key::of(key));
     }
     let results = thumbnails::make_subsizes_many(&paths, &requests, quality);
     let mut out = ZendHashTable::with_capacity(results.len() as u32);
@@ -169,10 +183,7 @@ pub fn make_subsizes_many(
             Ok(made) => metadata(made, &keys)?.into_zval(false)?,
             Err(e) => e.to_string().into_zval(false)?,
         };
-        match key {
-            Key::Long(n) => out.insert(*n, value)?,
-            Key::Name(name) => out.insert(name.as_str(), value)?,
-        }
+        key.insert(&mut out, value)?;
     }
     Ok(out)
 }

@@ -108,16 +108,13 @@ final class ThumbnailQueue {
 		}
 		$native  = $this->native_metadata( $files );
 		$engines = array();
-		$done    = array_values( array_diff( $ids, array_keys( $files ) ) );
 		foreach ( $files as $attachment_id => $file ) {
-			$done[] = $attachment_id;
 			if ( isset( $native[ $attachment_id ] ) ) {
 				$engines[ $attachment_id ] = 'native';
 				continue;
 			}
 			if ( $engines && $time_box->expired() ) {
-				array_pop( $done ); // At least one per call, so that every call moves the queue on.
-				continue;
+				continue; // At least one per call, so that every call moves the queue on.
 			}
 			$metadata = wp_generate_attachment_metadata( $attachment_id, $file );
 			if ( $metadata ) {
@@ -126,6 +123,7 @@ final class ThumbnailQueue {
 			$engines[ $attachment_id ] = 'wordpress';
 		}
 		$this->metadata->write( $native );
+		$done = array_merge( array_diff( $ids, array_keys( $files ) ), array_keys( $engines ) );
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name and integers.
 		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->postmeta} WHERE meta_key = %s AND post_id IN (" . implode( ', ', array_map( 'intval', $done ) ) . ')', self::PENDING_META ) );
 		foreach ( $done as $attachment_id ) {

@@ -79,7 +79,7 @@ final class RequestsAhead {
 	}
 
 	/**
-	 * The batch claimed ahead, if any (handed out once).
+	 * The batch claimed ahead, if any (until begin() takes it).
 	 *
 	 * @return array<string, mixed>|null
 	 */
