@@ -10,6 +10,12 @@ final class Api
     public const METHODS = ['GetNumArticulosWS', 'GetArticulosWS', 'GetImagenesArticulosWS'];
     private const OK = ['Codigo' => 0, 'Descripcion' => null];
     private const MAX_SHORT_SIDE = 4000;
+    /**
+     * Any character but those json_encode() writes as they are and "/" (written as "\\/").
+     * A regex, because PCRE's JIT scans at memory speed where strspn() compares every byte
+     * with every character of its mask.
+     */
+    private const NOT_PLAIN_JSON = '~[^A-Za-z0-9+/=:;,.\-]~';
 
     public function __construct(
         private readonly Config $config,
@@ -77,14 +83,15 @@ final class Api
             [$foreign, $sentId] = $this->config->foreignId($article['Id']);
             $sentId = $foreign ? $sentId : $article['Id'];
             $imagenes = array_merge(
-                array_column($this->payloads->forArticle($article, $shortSide), 'imagen'),
+                $this->payloads->imagenes($article, $shortSide),
                 $this->config->extraImages($article['Id']),
             );
             foreach ($imagenes as $imagen) {
                 if (count($chunks) > 1) {
                     $chunks[] = ',';
                 }
-                $chunks[] = json_encode(['ID_Articulo' => $sentId, 'Imagen' => $imagen], JSON_THROW_ON_ERROR);
+                $chunks[] = '{"ID_Articulo":' . json_encode($sentId, JSON_THROW_ON_ERROR)
+                    . ',"Imagen":' . self::jsonString($imagen) . '}';
             }
             $huge = $this->config->hugeImage();
             if ($huge !== null && $huge['article'] === $article['Id']) {
@@ -94,6 +101,21 @@ final class Api
         $chunks[] = ']}';
 
         return Reply::verialChunks($chunks);
+    }
+
+    /**
+     * json_encode($text), without its per-character pass over the common case: a base64
+     * payload with or without its `data:` prefix, where the only character JSON escapes
+     * is "/". json_encode() runs at about 180 MB/s, and it was most of the mock's time per
+     * call, taken from the contenders sharing the machine with it.
+     */
+    private static function jsonString(mixed $text): string
+    {
+        if (is_string($text) && preg_match(self::NOT_PLAIN_JSON, $text) === 0) {
+            return '"' . str_replace('/', '\\/', $text) . '"';
+        }
+
+        return json_encode($text, JSON_THROW_ON_ERROR);
     }
 
     /**

@@ -21,21 +21,8 @@ final class Payloads
      */
     public function forSlot(array $article, int $position, array $slot, int $shortSide): array
     {
-        $picture = Picture::fromId($this->seed, $slot['picture']);
-        $bytes = $this->store->bytes($picture, $shortSide);
+        [$imagen, $picture, $bytes, $wrapped] = $this->encode($article, $slot, $shortSide);
         $corrupt = $slot['corrupt'];
-        $wrapped = false;
-        if ($corrupt !== null) {
-            // Keyed by picture, not position: a reorder moves the same broken payload along.
-            $imagen = Corruptor::payload($corrupt, $bytes, Rng::of($this->seed, 'corrupt', $slot['picture'], $shortSide));
-        } else {
-            $imagen = base64_encode($bytes);
-            if ($article['wrapped']) {
-                // MIME-style base64 as some Verial installations send it: CRLF every 76 chars.
-                $imagen = rtrim(chunk_split($imagen, 76, "\r\n"));
-                $wrapped = true;
-            }
-        }
         [$width, $height] = $picture->dimensions($shortSide > 0 ? $shortSide : $picture->originalShortSide);
 
         return [
@@ -54,6 +41,46 @@ final class Payloads
                 'verial_hash' => md5('data:image/jpeg;base64,' . $imagen),
             ],
         ];
+    }
+
+    /**
+     * The article's Imagen texts alone, as the API sends them: without the truth, whose
+     * SHA-256 and md5 of every payload would be most of the work of an API call.
+     *
+     * @param array<string, mixed> $article
+     * @return list<string>
+     */
+    public function imagenes(array $article, int $shortSide): array
+    {
+        $out = [];
+        foreach ($article['slots'] as $slot) {
+            $out[] = $this->encode($article, $slot, $shortSide)[0];
+        }
+
+        return $out;
+    }
+
+    /**
+     * @param array<string, mixed> $article
+     * @param array{picture: string, corrupt: ?string} $slot
+     * @return array{0: string, 1: Picture, 2: string, 3: bool} the Imagen text, the picture,
+     *         its file's bytes, whether the text is wrapped
+     */
+    private function encode(array $article, array $slot, int $shortSide): array
+    {
+        $picture = Picture::fromId($this->seed, $slot['picture']);
+        $bytes = $this->store->bytes($picture, $shortSide);
+        $corrupt = $slot['corrupt'];
+        if ($corrupt !== null) {
+            // Keyed by picture, not position: a reorder moves the same broken payload along.
+            return [Corruptor::payload($corrupt, $bytes, Rng::of($this->seed, 'corrupt', $slot['picture'], $shortSide)), $picture, $bytes, false];
+        }
+        $imagen = base64_encode($bytes);
+        if (!$article['wrapped']) {
+            return [$imagen, $picture, $bytes, false];
+        }
+        // MIME-style base64 as some Verial installations send it: CRLF every 76 chars.
+        return [rtrim(chunk_split($imagen, 76, "\r\n")), $picture, $bytes, true];
     }
 
     /**
