@@ -23,6 +23,14 @@
 #   --plugin-dir DIR      benchmark the plugin in DIR (a copy of wp-plugin/, e.g. REF plus one
 #                         changed file) instead of the working tree
 #   --keep                keep the results directory (JSON of every run)
+#   --storage tmpfs|disk  where each contender's WordPress (uploads included) and PHP's temp dir
+#                         live: a fresh directory on /dev/shm (default) or under /tmp. This
+#                         machine's root ext4 has no journal, and there every file creation skips
+#                         the inodes deleted in the last minutes one by one (ext4's
+#                         recently_deleted()): right after the previous contender's site is
+#                         removed, creating a file costs up to 1 ms instead of 40 us
+#                         (docs/benchmarks.md), which bills each run for its predecessor's cleanup.
+#                         MariaDB's data stays where it is for every contender.
 #
 # The plugin is copied once at start (working tree, or REF), so every contender of the session
 # runs the same code even while wp-plugin/ changes.
@@ -36,7 +44,7 @@ ROOT=$(cd "$E2E_DIR/../.." && pwd)
 
 quick=0 write=0 keep=0 plugin_ref= plugin_dir=
 cases_spec="500:0:off 500:100:off 500:0:on 2000:0:off"
-contenders="seed polyfill native" mock_seed=1 lookups=3
+contenders="seed polyfill native" mock_seed=1 lookups=3 storage=tmpfs
 extension=$ROOT/target/release/libverial_images.so
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -51,17 +59,25 @@ while [[ $# -gt 0 ]]; do
         --lookups) lookups=${2:?}; shift 2 ;;
         --plugin-ref) plugin_ref=${2:?}; shift 2 ;;
         --plugin-dir) plugin_dir=${2:?}; shift 2 ;;
+        --storage) storage=${2:?}; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 
 results=$(mktemp -d /tmp/vis-e2e.XXXXXX)
+case $storage in
+    tmpfs) sites=$(mktemp -d /dev/shm/vis-e2e-sites.XXXXXX) ;;
+    disk) sites=$(mktemp -d /tmp/vis-e2e-sites.XXXXXX) ;;
+    *) echo "--storage is tmpfs or disk, not \"$storage\"" >&2; exit 2 ;;
+esac
 if ((keep)); then
     echo "[e2e] results kept in $results" >&2
+    trap 'rm -rf "$sites"' EXIT
 else
-    trap 'rm -rf "$results"' EXIT
+    trap 'rm -rf "$results" "$sites"' EXIT
 fi
+echo "$storage" >"$results/storage"
 
 if [[ $contenders == *native* ]]; then
     [[ -f $extension ]] || { echo "no extension at $extension (cargo build --release)" >&2; exit 1; }
@@ -113,6 +129,8 @@ run_one() {
         # 16 server processes, as in benches/scale: with 100 ms of latency per call, the mock's
         # default 4 would cap the plugin's 8 requests in flight at 40 calls/s.
         export VIS_ARTICLES=$n VIS_MOCK_SEED=$mock_seed VERIAL_MOCK_WORKERS=16
+        # The site and PHP's temp files (the seed's tempnam()) on the chosen storage.
+        export VIS_WORK_PARENT=$sites TMPDIR=$sites
         if [[ $contender == native ]]; then
             export VIS_PHP_EXTENSION=$results/libverial_images.so
         else

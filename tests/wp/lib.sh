@@ -43,7 +43,8 @@ vis_cleanup() {
 vis_setup() {
     vis_php_args
     ensure_mariadb
-    VIS_WORK=$(mktemp -d /tmp/vis-wp.XXXXXX)
+    # VIS_WORK_PARENT: where the site's directory goes (benches/e2e puts it on a tmpfs).
+    VIS_WORK=$(mktemp -d "${VIS_WORK_PARENT:-/tmp}/vis-wp.XXXXXX")
     VIS_DB="vis_test_$$_${RANDOM}"
     VIS_MOCK_STATE=$VIS_WORK/mock
     export VIS_WORK VIS_DB VIS_MOCK_STATE
