@@ -96,7 +96,9 @@ final class Phase1RunTest extends E2eTestCase {
 		$middle  = null;
 		$until   = microtime( true ) + 60;
 		while ( null === $middle && microtime( true ) < $until && $child->is_running() ) {
-			$middle = $wpdb->get_var( $wpdb->prepare( "SELECT id FROM {$batches} WHERE status = %s AND next_index BETWEEN 3 AND 6 AND seq >= 3", BatchQueue::RUNNING ) );
+			// Checkpoints are committed with each group of articles (ArticleGroup): the kill
+			// lands in the group after the first one committed in the batch.
+			$middle = $wpdb->get_var( $wpdb->prepare( "SELECT id FROM {$batches} WHERE status = %s AND next_index BETWEEN 1 AND JSON_LENGTH(articles) - 1 AND seq >= 3", BatchQueue::RUNNING ) );
 			usleep( 5000 );
 		}
 		$this->assertNotNull( $middle, 'the child never got into the middle of a batch: ' . $child->stderr() );

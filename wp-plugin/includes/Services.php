@@ -32,6 +32,7 @@ use VerialImageSync\Store\ContentTable;
 use VerialImageSync\Store\ErrorLog;
 use VerialImageSync\Store\ImageTable;
 use VerialImageSync\Store\RunStore;
+use VerialImageSync\Sync\ArticleGroup;
 use VerialImageSync\Sync\ArticleImporter;
 use VerialImageSync\Sync\BatchWorker;
 use VerialImageSync\Sync\KnownContents;
@@ -80,6 +81,8 @@ final class Services {
 		$this->client   = new VerialClient( $settings );
 		$this->articles = new ArticleTable();
 		$contents       = new ContentTable();
+		$unused         = new UnusedAttachments( $this->images, new AttachmentUsage(), $this->errors, $this->runs, $settings->delete_unused_images() );
+		$importer       = new ArticleImporter( new AttachmentWriter( $settings->generate_thumbnails() ), $this->images, $this->errors, $this->queue, $this->runs, $unused, $contents );
 		$this->worker   = new BatchWorker(
 			$settings,
 			$this->lock,
@@ -92,15 +95,8 @@ final class Services {
 			new OrphanFiles(),
 			$this->client,
 			new RunPlanner( $this->client, $this->queue, $this->runs, $this->articles, $settings->batch_size() ),
-			new ArticleImporter(
-				new AttachmentWriter( $settings->generate_thumbnails() ),
-				$this->images,
-				$this->errors,
-				$this->queue,
-				$this->runs,
-				new UnusedAttachments( $this->images, new AttachmentUsage(), $this->errors, $this->runs, $settings->delete_unused_images() ),
-				$contents
-			),
+			$importer,
+			new ArticleGroup( $importer, $this->runs, $unused ),
 			$this->thumbnails
 		);
 		$this->runner     = new Phase1Runner( $settings, $this->runs, $this->queue, $this->errors, $this->lock, $this->thumbnails );

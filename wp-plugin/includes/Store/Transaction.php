@@ -36,24 +36,68 @@ final class Transaction {
 	 * @throws ConnectionLostException When the connection dropped during the transaction.
 	 */
 	public static function run( callable $work ): mixed {
+		self::begin();
+		try {
+			$result = $work();
+		} catch ( \Throwable $e ) {
+			self::rollback();
+			throw $e;
+		}
+		self::commit();
+		return $result;
+	}
+
+	/**
+	 * Opens a transaction that stays open across calls (see Sync\ArticleGroup), until commit()
+	 * or rollback().
+	 *
+	 * @throws \LogicException When one is open already: transactions do not nest.
+	 */
+	public static function begin(): void {
 		global $wpdb;
+		if ( null !== self::$connection ) {
+			throw new \LogicException( 'A transaction is already open.' );
+		}
 		self::guard_reconnects();
 		$wpdb->query( 'START TRANSACTION' );
 		self::$connection = $wpdb->dbh;
+	}
+
+	/**
+	 * Whether a transaction is open.
+	 */
+	public static function is_open(): bool {
+		return null !== self::$connection;
+	}
+
+	/**
+	 * Commits the open transaction, or rolls it back and throws when that cannot be done.
+	 *
+	 * @throws ConnectionLostException When the connection dropped during the transaction.
+	 * @throws \RuntimeException When COMMIT failed.
+	 */
+	public static function commit(): void {
+		global $wpdb;
 		try {
-			$result = $work();
 			self::check_connection();
 			if ( false === $wpdb->query( 'COMMIT' ) ) {
 				throw new \RuntimeException( 'COMMIT failed: ' . $wpdb->last_error );
 			}
 			self::check_connection();
 		} catch ( \Throwable $e ) {
-			self::$connection = null;
-			$wpdb->query( 'ROLLBACK' );
+			self::rollback();
 			throw $e;
 		}
 		self::$connection = null;
-		return $result;
+	}
+
+	/**
+	 * Rolls the open transaction back (nothing happens when none is open).
+	 */
+	public static function rollback(): void {
+		global $wpdb;
+		self::$connection = null;
+		$wpdb->query( 'ROLLBACK' );
 	}
 
 	/**

@@ -83,18 +83,54 @@ final class ArticleImporter {
 	 */
 	private function commit( BatchContext $batch, int $index, int $article_id, array $results ): array {
 		try {
-			$counts = Transaction::run( fn(): array => $this->record( $batch, $index, $article_id, $results ) );
+			$counts = Transaction::run(
+				function () use ( $batch, $index, $article_id, $results ): array {
+					$counts = $this->record( $batch, $index, $article_id, $results );
+					$this->runs->add_counts( $batch->run_id, $counts, $article_id );
+					return $counts;
+				}
+			);
 		} catch ( \Throwable $e ) {
 			$batch->discard_staged();
-			foreach ( $results as $result ) {
-				if ( 'imported' === $result->status && null !== $result->info?->path ) {
-					wp_delete_file( $result->info->path );
-				}
-			}
+			self::delete_files( $results );
 			throw $e;
 		}
 		$batch->publish_staged();
 		return $counts;
+	}
+
+	/**
+	 * record() inside the caller's open transaction (ArticleGroup), without the run's counters
+	 * and the batch checkpoint (the group writes both once, just before its commit).
+	 *
+	 * @param BatchContext                           $batch      Claimed batch and its lookups.
+	 * @param int                                    $index      Article's index in the batch.
+	 * @param int                                    $article_id Verial article id.
+	 * @param list<\VerialImages\Native\ImageResult> $results    import_response() results.
+	 * @return array<string, int> Counter increments.
+	 * @throws \Throwable With the article's files deleted; the transaction is the caller's to roll back.
+	 */
+	public function record_in_transaction( BatchContext $batch, int $index, int $article_id, array $results ): array {
+		try {
+			return $this->record( $batch, $index, $article_id, $results, false );
+		} catch ( \Throwable $e ) {
+			$batch->discard_staged();
+			self::delete_files( $results );
+			throw $e;
+		}
+	}
+
+	/**
+	 * Deletes the files the codec wrote for an article that is not recorded.
+	 *
+	 * @param list<\VerialImages\Native\ImageResult> $results import_response() results.
+	 */
+	public static function delete_files( array $results ): void {
+		foreach ( $results as $result ) {
+			if ( 'imported' === $result->status && null !== $result->info?->path ) {
+				wp_delete_file( $result->info->path );
+			}
+		}
 	}
 
 	/**
@@ -133,7 +169,8 @@ final class ArticleImporter {
 	}
 
 	/**
-	 * The transaction body of apply().
+	 * The transaction body of apply() and of an ArticleGroup's article (the run's counters are
+	 * the caller's: one UPDATE per transaction).
 	 *
 	 * @param BatchContext                           $batch      Claimed batch and its lookups.
 	 * @param int                                    $index      Article's index in the batch.
@@ -141,8 +178,10 @@ final class ArticleImporter {
 	 * @param list<\VerialImages\Native\ImageResult> $results    import_response() results.
 	 * @return array<string, int>
 	 */
-	private function record( BatchContext $batch, int $index, int $article_id, array $results ): array {
-		$this->checkpoint( $batch, $index );
+	private function record( BatchContext $batch, int $index, int $article_id, array $results, bool $checkpoint = true ): array {
+		if ( $checkpoint ) {
+			$this->checkpoint( $batch, $index );
+		}
 
 		$counts  = array_fill_keys( array( 'images_seen', 'images_created', 'images_reused', 'images_adopted', 'images_failed', 'images_orphaned', 'bytes_written' ), 0 );
 		$stored  = $this->store_new( $batch, $article_id, $results );
@@ -210,7 +249,6 @@ final class ArticleImporter {
 
 		$counts['articles_done']   = 1;
 		$counts['articles_failed'] = $errors ? 1 : 0;
-		$this->runs->add_counts( $batch->run_id, $counts, $article_id );
 		return $counts;
 	}
 
@@ -388,11 +426,12 @@ final class ArticleImporter {
 	}
 
 	/**
-	 * Moves the batch checkpoint past this article, inside the article's transaction.
+	 * Moves the batch checkpoint past this article, inside the article's (or its group's)
+	 * transaction.
 	 *
 	 * @throws LostClaimException When another worker owns the batch now.
 	 */
-	private function checkpoint( BatchContext $batch, int $index ): void {
+	public function checkpoint( BatchContext $batch, int $index ): void {
 		if ( ! $this->queue->checkpoint( $batch->batch_id, $batch->token, $index + 1 ) ) {
 			throw new LostClaimException( sprintf( 'Batch %d was taken over by another worker.', $batch->batch_id ) );
 		}

@@ -55,13 +55,32 @@ final class BatchContext {
 	}
 
 	/**
-	 * The article committed: its pictures are known from now on.
+	 * The article committed (or, in an ArticleGroup, was recorded in the open transaction): its
+	 * pictures are known from now on.
+	 *
+	 * @return array<string, int> What was published, sha256 => attachment id (for unpublish()).
 	 */
-	public function publish_staged(): void {
-		foreach ( $this->staged as $sha256 => $attachment_id ) {
+	public function publish_staged(): array {
+		$published = $this->staged;
+		foreach ( $published as $sha256 => $attachment_id ) {
 			$this->index->insert( (string) $sha256, $attachment_id );
 		}
 		$this->staged = array();
+		return $published;
+	}
+
+	/**
+	 * Takes pictures published by an ArticleGroup back out of the index: the group's transaction
+	 * was rolled back, so their attachments do not exist.
+	 *
+	 * @param array<string, int> $published publish_staged() results.
+	 */
+	public function unpublish( array $published ): void {
+		foreach ( $published as $sha256 => $attachment_id ) {
+			if ( $this->index->get( (string) $sha256 ) === $attachment_id ) {
+				$this->index->remove( (string) $sha256 );
+			}
+		}
 	}
 
 	/**

@@ -49,6 +49,7 @@ final class BatchWorker {
 		private VerialClient $client,
 		private RunPlanner $planner,
 		private ArticleImporter $importer,
+		private ArticleGroup $group,
 		private ThumbnailQueue $thumbnails
 	) {
 	}
@@ -75,10 +76,11 @@ final class BatchWorker {
 			}
 			// At least one batch per slice (of which process() does at least one article), so
 			// that a slice started past its memory budget still moves the run forward.
-			$ahead = $this->requests_ahead( $run_id, $time_box );
+			$running = new RunningCheck( $this->runs, $run_id );
+			$ahead   = $this->requests_ahead( $running, $time_box );
 			try {
 				do {
-					if ( RunStore::RUNNING !== $this->runs->status( $run_id ) ) {
+					if ( ! $running->running() ) {
 						return self::FINISHED; // Cancelled, or ended by another worker.
 					}
 					$batch = $ahead?->next_batch() ?? $this->claim_next( $run_id );
@@ -86,7 +88,7 @@ final class BatchWorker {
 						// Nothing to claim: the open batches, if any, are other workers'.
 						return $this->queue->has_open( $run_id ) ? self::BUSY : $this->finish_once( $run_id );
 					}
-					if ( ! $this->process( $batch, $time_box, $ahead ) ) {
+					if ( ! $this->process( $batch, $time_box, $running, $ahead ) ) {
 						return self::MORE;
 					}
 				} while ( ! $time_box->expired() );
@@ -118,13 +120,19 @@ final class BatchWorker {
 	 * for the whole slice, across batches: the next batch is claimed ahead, unless the slice's
 	 * time is up (it would only be released again).
 	 */
-	private function requests_ahead( int $run_id, TimeBox $time_box ): ?RequestsAhead {
+	private function requests_ahead( RunningCheck $running, TimeBox $time_box ): ?RequestsAhead {
 		$parallel = max( 1, $this->settings->parallel_requests() );
 		$window   = $this->client->image_window( $parallel );
 		if ( null === $window ) {
 			return null;
 		}
-		$claim = fn(): ?array => $time_box->expired() || RunStore::RUNNING !== $this->runs->status( $run_id ) ? null : $this->claim_next( $run_id );
+		$claim = function () use ( $running, $time_box ): ?array {
+			if ( $time_box->expired() || ! $running->running() ) {
+				return null;
+			}
+			$this->group->commit(); // Queue statements never run inside an article's transaction.
+			return $this->claim_next( $running->run_id() );
+		};
 		return new RequestsAhead( $window, $parallel, $claim );
 	}
 
@@ -181,10 +189,11 @@ final class BatchWorker {
 	 *
 	 * @param array<string, mixed> $batch    Claimed row (articles decoded).
 	 * @param TimeBox              $time_box Slice budget.
+	 * @param RunningCheck         $running  Whether the run goes on (it is asked before every article).
 	 * @param RequestsAhead|null   $ahead    The slice's requests in flight.
 	 * @return bool Whether the batch was completed (false: stopped early, it is back in the queue).
 	 */
-	private function process( array $batch, TimeBox $time_box, ?RequestsAhead $ahead ): bool {
+	private function process( array $batch, TimeBox $time_box, RunningCheck $running, ?RequestsAhead $ahead ): bool {
 		$run_id   = (int) $batch['run_id'];
 		$batch_id = (int) $batch['id'];
 		$token    = (string) $batch['claim_token'];
@@ -222,10 +231,12 @@ final class BatchWorker {
 			$beat_at  = $index;
 			for ( $count = count( $articles ); $index < $count; ++$index ) {
 				if ( $index > (int) $batch['next_index'] && $time_box->expired() ) {
+					$this->group->commit();
 					$this->queue->release( $batch_id, $token );
 					return false;
 				}
-				if ( RunStore::RUNNING !== $this->runs->status( $run_id ) ) {
+				if ( ! $running->running() ) {
+					$this->group->commit();
 					return false; // Cancelled: cancel() already closed the batch.
 				}
 				$article_id = $articles[ $index ];
@@ -240,11 +251,15 @@ final class BatchWorker {
 				$counts = $this->import_article( $context, $index, $article_id, $prefetched, $heartbeat );
 				$new    = $new || ( $counts['images_created'] ?? 0 ) > 0;
 			}
+			$this->group->commit();
 			$this->queue->complete( $batch_id, $token );
 			return true;
 		} catch ( LostClaimException $e ) {
+			$this->group->abandon();
 			return false;
 		} catch ( \Throwable $e ) {
+			$this->group->abandon();
+			$index   = $this->group->take_failed_index() ?? $index;
 			$message = sprintf( 'Batch %d stopped at article %s: %s: %s', $batch_id, $articles[ $index ] ?? '-', get_class( $e ), $e->getMessage() );
 			$status  = $this->queue->fail_attempt( $batch_id, $token, $message, (int) $batch['attempts'], $this->settings->max_batch_attempts() );
 			if ( BatchQueue::FAILED === $status ) {
@@ -277,6 +292,7 @@ final class BatchWorker {
 		try {
 			$results = $this->client->import_images( $article_id, $decode, $prefetched, $heartbeat );
 		} catch ( VerialException $e ) {
+			$this->group->commit(); // fail() has a transaction of its own.
 			return $this->importer->fail( $context, $index, $article_id, $e );
 		}
 		// Another worker stored one of these pictures first: the reply is imported again
@@ -285,7 +301,8 @@ final class BatchWorker {
 			$this->known->refresh( $hashes );
 			return $this->decode( $body, $context );
 		};
-		return $this->importer->apply( $context, $index, $article_id, $results, $redo );
+		$again = fn(): array => $this->import_article( $context, $index, $article_id, null, $heartbeat );
+		return $this->group->add( $context, $index, $article_id, $results, $redo, $again );
 	}
 
 	/**

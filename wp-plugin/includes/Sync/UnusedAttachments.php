@@ -28,9 +28,10 @@ use VerialImageSync\Store\RunStore;
 final class UnusedAttachments {
 
 	/**
-	 * Attachments release() decided to delete: id => the article's old row of it.
+	 * Attachments release() decided to delete, per article (an ArticleGroup commits several
+	 * at once): article id => attachment id => the article's old row of it.
 	 *
-	 * @var array<int, array<string, string>>
+	 * @var array<int, array<int, array<string, string>>>
 	 */
 	private array $to_delete = array();
 
@@ -55,7 +56,7 @@ final class UnusedAttachments {
 	 * @return int Pictures reported as orphaned.
 	 */
 	public function release( int $run_id, int $batch_id, int $article_id, array $dropped ): int {
-		$this->to_delete = array();
+		unset( $this->to_delete[ $article_id ] );
 		$unused          = array_diff( array_keys( $dropped ), $this->images->referenced( array_keys( $dropped ) ) );
 		if ( ! $unused ) {
 			return 0;
@@ -66,13 +67,20 @@ final class UnusedAttachments {
 		foreach ( $unused as $attachment_id ) {
 			$row = $dropped[ $attachment_id ];
 			if ( $this->delete_unused && isset( $created[ $attachment_id ] ) && ! isset( $users[ $attachment_id ] ) ) {
-				$this->to_delete[ $attachment_id ] = $row;
+				$this->to_delete[ $article_id ][ $attachment_id ] = $row;
 				continue;
 			}
 			$orphans[] = self::orphan( $article_id, (int) $row['position'], $attachment_id, $this->reason( isset( $created[ $attachment_id ] ), $users[ $attachment_id ] ?? array() ) );
 		}
 		$this->errors->add( $run_id, $batch_id, $orphans );
 		return count( $orphans );
+	}
+
+	/**
+	 * Forgets what release() chose for articles whose transaction was rolled back.
+	 */
+	public function discard(): void {
+		$this->to_delete = array();
 	}
 
 	/**
@@ -85,8 +93,8 @@ final class UnusedAttachments {
 	 * @return int Attachments deleted.
 	 */
 	public function delete_released( BatchContext $batch, int $article_id ): int {
-		$to_delete       = $this->to_delete;
-		$this->to_delete = array();
+		$to_delete = $this->to_delete[ $article_id ] ?? array();
+		unset( $this->to_delete[ $article_id ] );
 		$deleted         = 0;
 		$failed          = array();
 		// Another worker may have stored a row for one of them since the decision.
