@@ -120,7 +120,7 @@ final class ThumbnailQueueTest extends E2eTestCase {
 		}
 		$this->assertSame( array( 'native' ), array_values( array_unique( $engines ) ), 'engines: ' . json_encode( array_count_values( $engines ) ) );
 		$chunks = (int) ceil( count( $ids ) / 40 );
-		// Per chunk: flags, posts, meta, UPDATE, DELETE; then the final count and the empty chunk.
+		// Per chunk: flags, posts, meta, meta ids, UPDATE, DELETE; then the final count and the empty chunk.
 		$this->assertLessThanOrEqual( 6 * $chunks + 4, $queries, sprintf( '%d queries for %d pictures', $queries, count( $ids ) ) );
 		$this->assert_no_leftovers();
 	}

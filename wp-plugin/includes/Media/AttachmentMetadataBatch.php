@@ -9,6 +9,8 @@ declare(strict_types=1);
 
 namespace VerialImageSync\Media;
 
+use VerialImageSync\Store\Transaction;
+
 /**
  * Writes what wp_update_attachment_metadata() writes for each attachment of a chunk, with one
  * UPDATE for the whole chunk instead of about three queries per attachment (get_post(), the
@@ -19,8 +21,8 @@ namespace VerialImageSync\Media;
  * CDN plugins copy the new sizes there), wp_unslash() + sanitize_meta(), the
  * `update_post_metadata` short-circuit, the "unchanged value" check against the cached row,
  * `update_post_meta` / `update_postmeta` before the write and `updated_post_meta` /
- * `updated_postmeta` after it, with the real meta ids (read in one query, only when something
- * listens), and the meta cache dropped. tests/wp/ThumbnailQueueTest.php proves the rows equal
+ * `updated_postmeta` after it, with the real meta ids (read in one query: the UPDATE goes by
+ * them), and the meta cache dropped. tests/wp/ThumbnailQueueTest.php proves the rows equal
  * those wp_update_attachment_metadata() writes.
  *
  * What the one UPDATE cannot do is left to WordPress, attachment by attachment: metadata that the
@@ -64,36 +66,31 @@ final class AttachmentMetadataBatch {
 		if ( ! $batched ) {
 			return;
 		}
-		$meta_ids = $this->listened() ? $this->meta_ids( array_keys( $batched ) ) : array();
+		$meta_ids = $this->meta_ids( array_keys( $batched ) );
+		$batched  = array_intersect_key( $batched, $meta_ids ); // A row deleted meanwhile stays deleted.
+		if ( ! $batched ) {
+			return;
+		}
 		foreach ( $batched as $attachment_id => $value ) {
-			$this->fire( 'update', $meta_ids[ $attachment_id ] ?? null, $attachment_id, $value );
+			$this->fire( 'update', $meta_ids[ $attachment_id ], $attachment_id, $value );
 		}
 		$cases = array();
 		foreach ( $batched as $attachment_id => $value ) {
-			$cases[] = $wpdb->prepare( 'WHEN %d THEN %s', $attachment_id, maybe_serialize( $value ) );
+			$cases[] = $wpdb->prepare( 'WHEN %d THEN %s', $meta_ids[ $attachment_id ], maybe_serialize( $value ) );
 		}
-		$ids = implode( ', ', array_map( 'intval', array_keys( $batched ) ) );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name, prepared cases, integers.
-		$updated = $wpdb->query( $wpdb->prepare( "UPDATE {$wpdb->postmeta} SET meta_value = CASE post_id " . implode( ' ', $cases ) . " END WHERE meta_key = %s AND post_id IN ($ids)", self::KEY ) );
-		if ( false === $updated ) {
-			throw new \RuntimeException( 'could not write the attachment metadata: ' . $wpdb->last_error );
-		}
+		$ids = implode( ', ', array_map( 'intval', array_intersect_key( $meta_ids, $batched ) ) );
+		// By primary key: only these rows are locked. By meta_key and post_id, InnoDB locked the
+		// index range too, and the UPDATE deadlocked with an import inserting metadata rows in
+		// its open transaction (Sync\ArticleGroup); a conflict left is retried.
+		Transaction::retrying(
+			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- table name, prepared cases, integers.
+			fn() => $wpdb->query( "UPDATE {$wpdb->postmeta} SET meta_value = CASE meta_id " . implode( ' ', $cases ) . " END WHERE meta_id IN ($ids)" ),
+			'writing the attachment metadata'
+		);
 		foreach ( $batched as $attachment_id => $value ) {
 			wp_cache_delete( $attachment_id, 'post_meta' );
-			$this->fire( 'updated', $meta_ids[ $attachment_id ] ?? null, $attachment_id, $value );
+			$this->fire( 'updated', $meta_ids[ $attachment_id ], $attachment_id, $value );
 		}
-	}
-
-	/**
-	 * Whether any of the four actions has a listener (only then are the meta ids read).
-	 */
-	private function listened(): bool {
-		foreach ( array( 'update_post_meta', 'update_postmeta', 'updated_post_meta', 'updated_postmeta' ) as $hook ) {
-			if ( has_action( $hook ) ) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	/**
@@ -115,14 +112,11 @@ final class AttachmentMetadataBatch {
 	 * posts-only one with the serialized value, as WordPress does.
 	 *
 	 * @param string      $tense         "update" (before the write) or "updated" (after it).
-	 * @param string|null $meta_id    Null when nothing listens (the ids were not read).
+	 * @param string      $meta_id       The row's meta id.
 	 * @param int         $attachment_id Attachment id.
 	 * @param mixed       $value         The metadata.
 	 */
-	private function fire( string $tense, ?string $meta_id, int $attachment_id, mixed $value ): void {
-		if ( null === $meta_id ) {
-			return;
-		}
+	private function fire( string $tense, string $meta_id, int $attachment_id, mixed $value ): void {
 		do_action( "{$tense}_post_meta", $meta_id, $attachment_id, self::KEY, $value );
 		do_action( "{$tense}_postmeta", $meta_id, $attachment_id, self::KEY, maybe_serialize( $value ) );
 	}

@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace VerialImageSync\Media;
 
 use VerialImageSync\Driver\BackgroundDriver;
+use VerialImageSync\Store\Transaction;
 use VerialImageSync\Sync\TimeBox;
 
 /**
@@ -56,11 +57,11 @@ final class ThumbnailQueue {
 		require_once ABSPATH . 'wp-admin/includes/image.php';
 		$done = 0;
 		while ( ! $time_box->expired() ) {
-			$ids = $this->pending( self::CHUNK );
-			if ( ! $ids ) {
+			$flags = $this->pending( self::CHUNK );
+			if ( ! $flags ) {
 				return $done;
 			}
-			$done += $this->generate( $ids, $time_box );
+			$done += $this->generate( $flags, $time_box );
 		}
 		if ( $this->pending( 1 ) ) {
 			$this->driver->schedule( self::HOOK, true );
@@ -77,11 +78,15 @@ final class ThumbnailQueue {
 	}
 
 	/**
-	 * @return list<int>
+	 * @return array<int, int> The oldest flags: meta id => attachment id.
 	 */
 	private function pending( int $limit ): array {
 		global $wpdb;
-		return array_map( 'intval', $wpdb->get_col( $wpdb->prepare( "SELECT post_id FROM {$wpdb->postmeta} WHERE meta_key = %s ORDER BY meta_id LIMIT %d", self::PENDING_META, $limit ) ) );
+		$flags = array();
+		foreach ( $wpdb->get_results( $wpdb->prepare( "SELECT meta_id, post_id FROM {$wpdb->postmeta} WHERE meta_key = %s ORDER BY meta_id LIMIT %d", self::PENDING_META, $limit ), ARRAY_N ) as $row ) {
+			$flags[ (int) $row[0] ] = (int) $row[1];
+		}
+		return $flags;
 	}
 
 	/**
@@ -91,12 +96,13 @@ final class ThumbnailQueue {
 	 * one DELETE, also for attachments whose file is gone, so that a broken attachment cannot
 	 * block the queue.
 	 *
-	 * @param list<int> $ids      Flagged attachments.
-	 * @param TimeBox   $time_box Budget of this request.
+	 * @param array<int, int> $flags    Flags: meta id => attachment id.
+	 * @param TimeBox         $time_box Budget of this request.
 	 * @return int How many were done.
 	 */
-	private function generate( array $ids, TimeBox $time_box ): int {
+	private function generate( array $flags, TimeBox $time_box ): int {
 		global $wpdb;
+		$ids = array_values( array_unique( $flags ) );
 		// Two queries for the whole chunk instead of a post and a meta query per attachment.
 		_prime_post_caches( $ids, false, true );
 		$files = array();
@@ -124,8 +130,16 @@ final class ThumbnailQueue {
 		}
 		$this->metadata->write( $native );
 		$done = array_merge( array_diff( $ids, array_keys( $files ) ), array_keys( $engines ) );
-		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name and integers.
-		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->postmeta} WHERE meta_key = %s AND post_id IN (" . implode( ', ', array_map( 'intval', $done ) ) . ')', self::PENDING_META ) );
+		// By meta id, the primary key: by meta_key and post_id InnoDB also locked the index range,
+		// and the DELETE deadlocked with an import inserting rows in its open transaction.
+		$done_flags = implode( ', ', array_map( 'intval', array_keys( array_intersect( $flags, $done ) ) ) );
+		if ( '' !== $done_flags ) {
+			Transaction::retrying(
+				// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name and integers.
+				fn() => $wpdb->query( "DELETE FROM {$wpdb->postmeta} WHERE meta_id IN ($done_flags)" ),
+				'removing the thumbnail flags'
+			);
+		}
 		foreach ( $done as $attachment_id ) {
 			wp_cache_delete( $attachment_id, 'post_meta' );
 		}
