@@ -7,7 +7,7 @@ VIS_EXT_RELEASE="$VIS_ROOT/target/release/libverial_images.so"
 VIS_EXT_DEBUG="$VIS_ROOT/target/debug/libverial_images.so"
 VIS_APT_PACKAGES=(php8.2-cli php8.2-dev php8.2-mysql php8.2-gd php8.2-curl php8.2-mbstring
     php8.2-xml php8.2-zip php8.2-intl php-imagick clang libclang-dev mariadb-server mariadb-client
-    wordpress phpunit git ca-certificates)
+    wordpress phpunit git ca-certificates cmake nasm)
 
 say() { printf '\n==> %s\n' "$*" >&2; }
 

@@ -18,6 +18,7 @@
 pub mod codec;
 pub mod geometry;
 mod gif_codec;
+mod jpeg_codec;
 mod quantize;
 mod resize;
 mod webp_codec;

@@ -1,17 +1,14 @@
 //! Decoding the original (JPEG, PNG, GIF, WebP) into 8-bit pixels, and encoding a sub-size
-//! back into the original's format. GIF and WebP live in their own modules (`gif_codec`,
-//! `webp_codec`); what none of them handles is UnsupportedFormat, so that the caller uses
-//! WordPress's editor.
+//! back into the original's format. JPEG, GIF and WebP live in their own modules
+//! (`jpeg_codec`, `gif_codec`, `webp_codec`); what none of them handles is UnsupportedFormat,
+//! so that the caller uses WordPress's editor.
 
 use std::io::Cursor;
 
-use jpeg_decoder::{Decoder as JpegDecoder, PixelFormat};
-use jpeg_encoder::{
-    ChromaSubsamplingMethod, ColorType as JpegColor, Encoder as JpegEncoder, SamplingFactor,
-};
 use png::{BitDepth, ColorType as PngColor, Transformations};
 
-use super::{gif_codec, webp_codec};
+pub use super::jpeg_codec::jpeg_luma_sampling;
+use super::{gif_codec, jpeg_codec, webp_codec};
 use crate::error::{ImageError, Result};
 use crate::format::ImageFormat;
 
@@ -118,44 +115,6 @@ impl Original {
     }
 }
 
-/// The luma sampling factors of a 3-component JPEG whose chroma components are 1x1, from its
-/// start-of-frame segment (`None` for anything else: the encoder's default then applies).
-pub fn jpeg_luma_sampling(bytes: &[u8]) -> Option<(u8, u8)> {
-    let mut i = 2usize;
-    while i + 4 <= bytes.len() {
-        if bytes[i] != 0xFF {
-            return None;
-        }
-        let marker = bytes[i + 1];
-        match marker {
-            0xFF => {
-                i += 1;
-                continue;
-            }
-            0x01 | 0xD0..=0xD7 => {
-                i += 2;
-                continue;
-            }
-            0xD9 | 0xDA => return None,
-            _ => {}
-        }
-        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
-        let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-        if is_frame {
-            // precision(1) height(2) width(2) count(1), then (id, HV, table) per component.
-            let seg = bytes.get(i + 4..i + 2 + len)?;
-            let count = usize::from(*seg.get(5)?);
-            let comps = seg.get(6..6 + 3 * count)?;
-            if count != 3 || comps[4] != 0x11 || comps[7] != 0x11 {
-                return None;
-            }
-            return Some((comps[1] >> 4, comps[1] & 0x0F));
-        }
-        i += 2 + len;
-    }
-    None
-}
-
 pub(super) fn unsupported(what: impl std::fmt::Display) -> ImageError {
     ImageError::UnsupportedFormat(what.to_string())
 }
@@ -186,10 +145,6 @@ pub(super) fn check_size(width: u32, height: u32) -> Result<()> {
     Ok(())
 }
 
-fn jpeg_error(e: jpeg_decoder::Error) -> ImageError {
-    unsupported(format!("undecodable JPEG: {e}"))
-}
-
 fn png_error(e: png::DecodingError) -> ImageError {
     unsupported(format!("undecodable PNG: {e}"))
 }
@@ -197,14 +152,7 @@ fn png_error(e: png::DecodingError) -> ImageError {
 /// Width and height from the header alone (nothing decoded).
 pub fn dimensions(format: Format, bytes: &[u8]) -> Result<(u32, u32)> {
     let (width, height) = match format {
-        Format::Jpeg => {
-            let mut decoder = JpegDecoder::new(bytes);
-            decoder.read_info().map_err(jpeg_error)?;
-            let info = decoder
-                .info()
-                .ok_or_else(|| unsupported("undecodable JPEG: no frame header"))?;
-            (u32::from(info.width), u32::from(info.height))
-        }
+        Format::Jpeg => jpeg_codec::dimensions(bytes)?,
         Format::Png => {
             let mut decoder = png::Decoder::new(Cursor::new(bytes));
             let info = decoder.read_header_info().map_err(png_error)?;
@@ -220,54 +168,11 @@ pub fn dimensions(format: Format, bytes: &[u8]) -> Result<(u32, u32)> {
 /// Decodes the whole original into 8-bit pixels.
 pub fn decode(format: Format, bytes: &[u8]) -> Result<Original> {
     match format {
-        Format::Jpeg => decode_jpeg(bytes),
+        Format::Jpeg => jpeg_codec::decode(bytes),
         Format::Png => decode_png(bytes),
         Format::Gif => Ok(Original::plain(Format::Gif, gif_codec::decode(bytes)?)),
         Format::Webp => webp_codec::decode(bytes),
     }
-}
-
-fn decode_jpeg(bytes: &[u8]) -> Result<Original> {
-    let mut decoder = JpegDecoder::new(bytes);
-    decoder.read_info().map_err(jpeg_error)?;
-    let info = decoder
-        .info()
-        .ok_or_else(|| unsupported("undecodable JPEG: no frame header"))?;
-    let (width, height) = (u32::from(info.width), u32::from(info.height));
-    check_size(width, height)?;
-    let layout = match info.pixel_format {
-        PixelFormat::L8 => Layout::Gray,
-        PixelFormat::RGB24 => Layout::Rgb,
-        // WordPress's Imagick editor keeps CMYK (print) JPEGs in CMYK; converting them here
-        // would change their colours, so they are left to it.
-        PixelFormat::CMYK32 => {
-            return Err(unsupported(
-                "CMYK JPEG is not resized natively: use WordPress's image editor",
-            ))
-        }
-        PixelFormat::L16 => {
-            return Err(unsupported(
-                "16-bit JPEG is not resized natively: use WordPress's image editor",
-            ))
-        }
-    };
-    let data = decoder.decode().map_err(jpeg_error)?;
-    if data.len() != width as usize * height as usize * layout.channels() {
-        return Err(unsupported("undecodable JPEG: unexpected pixel data size"));
-    }
-    let icc_profile = decoder.icc_profile().filter(|p| !p.is_empty());
-    Ok(Original {
-        format: Format::Jpeg,
-        pixels: Pixels {
-            width,
-            height,
-            layout,
-            data,
-        },
-        icc_profile,
-        jpeg_sampling: jpeg_luma_sampling(bytes),
-        webp_lossless: false,
-    })
 }
 
 fn decode_png(bytes: &[u8]) -> Result<Original> {
@@ -358,48 +263,11 @@ impl<'a> Output<'a> {
 /// Encodes a sub-size.
 pub fn encode(output: &Output<'_>, pixels: &Pixels) -> Result<Vec<u8>> {
     match output.format {
-        Format::Jpeg => encode_jpeg(pixels, output),
+        Format::Jpeg => jpeg_codec::encode(pixels, output),
         Format::Png => encode_png(pixels),
         Format::Gif => gif_codec::encode(pixels),
         Format::Webp => webp_codec::encode(pixels, output.quality.webp, output.webp_lossless),
     }
-}
-
-/// Baseline JPEG (like Imagick with `INTERLACE_NO`) with the original's chroma subsampling,
-/// else (as ImageMagick) 4:2:0 below quality 90 and 4:4:4 from 90 on; chroma averaged like
-/// libjpeg; no metadata but the colour profile. Standard Huffman tables: optimised ones make
-/// files ~4 % smaller but double the encoding time.
-fn encode_jpeg(pixels: &Pixels, output: &Output<'_>) -> Result<Vec<u8>> {
-    let color = match pixels.layout {
-        Layout::Gray => JpegColor::Luma,
-        Layout::Rgb => JpegColor::Rgb,
-        // JPEG originals decode to gray or RGB only.
-        Layout::GrayAlpha | Layout::Rgba => {
-            return Err(encode_error("JPEG", "an alpha channel"));
-        }
-    };
-    let (w, h) = (
-        u16::try_from(pixels.width).map_err(|e| encode_error("JPEG", e))?,
-        u16::try_from(pixels.height).map_err(|e| encode_error("JPEG", e))?,
-    );
-    let mut out = Vec::with_capacity(pixels.data.len() / 8 + 1024);
-    let mut encoder = JpegEncoder::new(&mut out, output.quality.jpeg);
-    if let Some(factor) = output
-        .jpeg_sampling
-        .and_then(|(h, v)| SamplingFactor::from_factors(h, v))
-    {
-        encoder.set_sampling_factor(factor);
-    }
-    encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
-    if let Some(icc) = output.icc_profile {
-        encoder
-            .add_icc_profile(icc)
-            .map_err(|e| encode_error("JPEG", e))?;
-    }
-    encoder
-        .encode(&pixels.data, w, h, color)
-        .map_err(|e| encode_error("JPEG", e))?;
-    Ok(out)
 }
 
 /// 8-bit PNG of the same channels, adaptive filtering, fast deflate (see docs/benchmarks.md).
@@ -518,8 +386,10 @@ pub(crate) mod tests {
 
     #[test]
     fn decodes_non_interleaved_subsampled_jpeg() {
-        // jpeg-encoder writes one scan per component with optimised Huffman tables: a valid
-        // baseline layout that zune-jpeg 0.5.15 decoded into garbage without an error.
+        // jpeg-encoder (a dev-dependency for this test only) writes one scan per component
+        // with optimised Huffman tables: a valid baseline layout that zune-jpeg 0.5.15
+        // decoded into garbage without an error.
+        use jpeg_encoder::{ColorType as JpegColor, Encoder as JpegEncoder};
         let pic = picture(120, 80, Layout::Rgb);
         let mut bytes = Vec::new();
         let mut encoder = JpegEncoder::new(&mut bytes, 82);
@@ -529,6 +399,29 @@ pub(crate) mod tests {
         assert_eq!(scans, 3, "one scan per component");
         let back = decode(Format::Jpeg, &bytes).unwrap();
         assert!(mean_abs_diff(&back.pixels, &pic) < 4.0);
+    }
+
+    #[test]
+    fn decodes_progressive_and_restart_marker_jpegs() {
+        use jpeg_encoder::{ColorType as JpegColor, Encoder as JpegEncoder};
+        let pic = picture(97, 61, Layout::Rgb);
+        for (progressive, restart) in [(true, 0), (false, 2), (true, 3)] {
+            let mut bytes = Vec::new();
+            let mut encoder = JpegEncoder::new(&mut bytes, 90);
+            encoder.set_progressive(progressive);
+            encoder.set_restart_interval(restart);
+            encoder.encode(&pic.data, 97, 61, JpegColor::Rgb).unwrap();
+            let marker = |m: u8| bytes.windows(2).any(|w| w == [0xFF, m]);
+            assert_eq!(marker(0xC2), progressive);
+            assert_eq!(marker(0xD0), restart > 0);
+            assert_eq!(dimensions(Format::Jpeg, &bytes).unwrap(), (97, 61));
+            let back = decode(Format::Jpeg, &bytes).unwrap();
+            let mad = mean_abs_diff(&back.pixels, &pic);
+            assert!(
+                mad < 4.0,
+                "progressive {progressive} restart {restart}: {mad}"
+            );
+        }
     }
 
     #[test]
