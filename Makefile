@@ -19,7 +19,7 @@ bench: build
 # builds export).
 stubs:
 	cargo build
-	cargo php stubs target/debug/libverial_images.so --stdout > php-stubs/verial_images.php
+	bash scripts/stubs.sh target/debug/libverial_images.so > php-stubs/verial_images.php
 
 # Bounded fuzzing of the decoder (not part of CI): FUZZ_SECONDS=60 by default.
 fuzz:

@@ -163,7 +163,7 @@ namespace VerialImages\Native {
          *
          * @var string|null
          */
-        public readonly ?string $legacy_md5 = null;
+        public readonly ?string $legacy_md5;
 
         /**
          * MIME type from the magic bytes: image/jpeg, image/png, image/gif or image/webp.
@@ -177,7 +177,7 @@ namespace VerialImages\Native {
          *
          * @var string|null
          */
-        public readonly ?string $path = null;
+        public readonly ?string $path;
 
         /**
          * Lowercase hex SHA-256 of the decoded bytes.
@@ -202,23 +202,23 @@ namespace VerialImages\Native {
          *
          * @var int|null
          */
-        public readonly ?int $attachment_id = null;
+        public readonly ?int $attachment_id;
 
         /**
          * For status "failed": the message, naming article, position and byte offset.
          *
          * @var string|null
          */
-        public readonly ?string $error = null;
+        public readonly ?string $error;
 
         /**
          * For status "failed": the exception class that import_file would have thrown.
          *
          * @var string|null
          */
-        public readonly ?string $error_kind = null;
+        public readonly ?string $error_kind;
 
-        public readonly ?\VerialImages\Native\ImageInfo $info = null;
+        public readonly ?\VerialImages\Native\ImageInfo $info;
 
         /**
          * 0-based index among this article's images in the response.

@@ -39,13 +39,14 @@ check_stubs() {
     cargo build --quiet || return 1
     local fresh
     fresh=$(mktemp)
-    cargo php stubs "$VIS_EXT_DEBUG" --stdout >"$fresh"
+    bash scripts/stubs.sh "$VIS_EXT_DEBUG" >"$fresh"
     if ! diff -u php-stubs/verial_images.php "$fresh"; then
-        echo "php-stubs/verial_images.php is stale: regenerate it (see README)" >&2
+        echo "php-stubs/verial_images.php is stale: regenerate it (make stubs)" >&2
         rm -f "$fresh"
         return 1
     fi
     rm -f "$fresh"
+    php -l php-stubs/verial_images.php >/dev/null
 }
 step "stubs match the built extension" check_stubs
 
