@@ -26,30 +26,31 @@ fn jpeg_error(e: turbojpeg::Error) -> ImageError {
     unsupported(format!("undecodable JPEG: {e}"))
 }
 
-fn with_decompressor<T>(f: impl FnOnce(&mut Decompressor) -> Result<T>) -> Result<T> {
-    DECOMPRESSOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(Decompressor::new().map_err(jpeg_error)?);
-        }
-        match slot.as_mut() {
-            Some(decompressor) => f(decompressor),
-            None => unreachable!("set above"),
+/// Runs `f` with this thread's codec handle in `slot`, made by `make` on first use.
+fn with_handle<H, T>(
+    slot: &'static std::thread::LocalKey<RefCell<Option<H>>>,
+    make: impl FnOnce() -> Result<H>,
+    f: impl FnOnce(&mut H) -> Result<T>,
+) -> Result<T> {
+    slot.with(|cell| {
+        let mut handle = cell.borrow_mut();
+        match handle.as_mut() {
+            Some(handle) => f(handle),
+            None => f(handle.insert(make()?)),
         }
     })
 }
 
+fn with_decompressor<T>(f: impl FnOnce(&mut Decompressor) -> Result<T>) -> Result<T> {
+    with_handle(&DECOMPRESSOR, || Decompressor::new().map_err(jpeg_error), f)
+}
+
 fn with_compressor<T>(f: impl FnOnce(&mut Compressor) -> Result<T>) -> Result<T> {
-    COMPRESSOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(Compressor::new().map_err(|e| encode_error("JPEG", e))?);
-        }
-        match slot.as_mut() {
-            Some(compressor) => f(compressor),
-            None => unreachable!("set above"),
-        }
-    })
+    with_handle(
+        &COMPRESSOR,
+        || Compressor::new().map_err(|e| encode_error("JPEG", e)),
+        f,
+    )
 }
 
 /// The segments before the first scan: (marker, payload without the length field). Stops at

@@ -64,13 +64,6 @@ final class Transaction {
 	}
 
 	/**
-	 * Whether a transaction is open.
-	 */
-	public static function is_open(): bool {
-		return null !== self::$connection;
-	}
-
-	/**
 	 * Commits the open transaction, or rolls it back and throws when that cannot be done.
 	 *
 	 * @throws ConnectionLostException When the connection dropped during the transaction.

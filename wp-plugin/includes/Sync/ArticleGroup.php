@@ -47,18 +47,11 @@ final class ArticleGroup {
 	public const MAX_SECONDS = 0.25;
 
 	/**
-	 * The articles recorded in the open transaction, in order.
+	 * The articles recorded in the open transaction, in order, with their counter increments.
 	 *
-	 * @var list<array{index: int, article_id: int, results: list<\VerialImages\Native\ImageResult>, again: callable, published: array<string, int>}>
+	 * @var list<array{index: int, article_id: int, results: list<\VerialImages\Native\ImageResult>, again: callable, published: array<string, int>, counts: array<string, int>}>
 	 */
 	private array $pending = array();
-
-	/**
-	 * Their counters, added up.
-	 *
-	 * @var array<string, int>
-	 */
-	private array $counts = array();
 
 	/** The batch of the open transaction, or null when none is open. */
 	private ?BatchContext $batch = null;
@@ -108,16 +101,16 @@ final class ArticleGroup {
 			Transaction::begin();
 			$this->batch     = $batch;
 			$this->opened_at = microtime( true );
-			$this->counts    = array();
 		}
 		try {
-			$counts = $this->importer->record_in_transaction( $batch, $index, $article_id, $results );
+			$counts = $this->importer->record_in_transaction( $batch, $article_id, $results );
 		} catch ( \Throwable $e ) {
 			$this->redo_one_by_one( $this->abandon() );
 			if ( ! self::is_conflict( $e ) ) {
 				throw $e; // The article's own failure, reported as without the group.
 			}
 			$this->max_articles = 1;
+
 			$hashes = $e instanceof ContentClaimedException ? array( $e->sha256 ) : array();
 			return $this->importer->apply( $batch, $index, $article_id, $redo( $hashes ), $redo );
 		}
@@ -128,10 +121,8 @@ final class ArticleGroup {
 			'results'    => $results,
 			'again'      => $again,
 			'published'  => $batch->publish_staged(),
+			'counts'     => $counts,
 		);
-		foreach ( $counts as $counter => $delta ) {
-			$this->counts[ $counter ] = ( $this->counts[ $counter ] ?? 0 ) + $delta;
-		}
 		if ( count( $this->pending ) >= $this->max_articles || microtime( true ) - $this->opened_at >= self::MAX_SECONDS ) {
 			$this->commit();
 		}
@@ -155,7 +146,7 @@ final class ArticleGroup {
 			if ( $pending ) {
 				$last = $pending[ count( $pending ) - 1 ];
 				$this->importer->checkpoint( $batch, $last['index'] );
-				$this->runs->add_counts( $batch->run_id, $this->counts, $last['article_id'] );
+				$this->runs->add_counts( $batch->run_id, self::sum_counts( $pending ), $last['article_id'] );
 			}
 			Transaction::commit();
 		} catch ( LostClaimException $e ) {
@@ -180,7 +171,7 @@ final class ArticleGroup {
 	 * Rolls the open transaction back (nothing happens when none is open): the files of its
 	 * articles are deleted and their pictures leave the dedup index.
 	 *
-	 * @return list<array{index: int, article_id: int, results: list<\VerialImages\Native\ImageResult>, again: callable, published: array<string, int>}>
+	 * @return list<array{index: int, article_id: int, results: list<\VerialImages\Native\ImageResult>, again: callable, published: array<string, int>, counts: array<string, int>}>
 	 *         The articles rolled back.
 	 */
 	public function abandon(): array {
@@ -201,6 +192,22 @@ final class ArticleGroup {
 	}
 
 	/**
+	 * The group's counter increments, added up.
+	 *
+	 * @param list<array{counts: array<string, int>}> $pending The group's articles.
+	 * @return array<string, int>
+	 */
+	private static function sum_counts( array $pending ): array {
+		$sum = array();
+		foreach ( $pending as $article ) {
+			foreach ( $article['counts'] as $counter => $delta ) {
+				$sum[ $counter ] = ( $sum[ $counter ] ?? 0 ) + $delta;
+			}
+		}
+		return $sum;
+	}
+
+	/**
 	 * Whether another worker made the group fail (what ArticleImporter::apply() redoes an
 	 * article for), rather than the article or the database.
 	 */
@@ -211,7 +218,7 @@ final class ArticleGroup {
 	/**
 	 * Imports rolled-back articles again, each in its own transaction.
 	 *
-	 * @param list<array{index: int, article_id: int, results: list<\VerialImages\Native\ImageResult>, again: callable, published: array<string, int>}> $articles abandon()'s result.
+	 * @param list<array{index: int, article_id: int, results: list<\VerialImages\Native\ImageResult>, again: callable, published: array<string, int>, counts: array<string, int>}> $articles abandon()'s result.
 	 */
 	private function redo_one_by_one( array $articles ): void {
 		$this->one_by_one = true;

@@ -85,7 +85,8 @@ final class ArticleImporter {
 		try {
 			$counts = Transaction::run(
 				function () use ( $batch, $index, $article_id, $results ): array {
-					$counts = $this->record( $batch, $index, $article_id, $results );
+					$this->checkpoint( $batch, $index );
+					$counts = $this->record( $batch, $article_id, $results );
 					$this->runs->add_counts( $batch->run_id, $counts, $article_id );
 					return $counts;
 				}
@@ -104,15 +105,14 @@ final class ArticleImporter {
 	 * and the batch checkpoint (the group writes both once, just before its commit).
 	 *
 	 * @param BatchContext                           $batch      Claimed batch and its lookups.
-	 * @param int                                    $index      Article's index in the batch.
 	 * @param int                                    $article_id Verial article id.
 	 * @param list<\VerialImages\Native\ImageResult> $results    import_response() results.
 	 * @return array<string, int> Counter increments.
 	 * @throws \Throwable With the article's files deleted; the transaction is the caller's to roll back.
 	 */
-	public function record_in_transaction( BatchContext $batch, int $index, int $article_id, array $results ): array {
+	public function record_in_transaction( BatchContext $batch, int $article_id, array $results ): array {
 		try {
-			return $this->record( $batch, $index, $article_id, $results, false );
+			return $this->record( $batch, $article_id, $results );
 		} catch ( \Throwable $e ) {
 			$batch->discard_staged();
 			self::delete_files( $results );
@@ -169,20 +169,15 @@ final class ArticleImporter {
 	}
 
 	/**
-	 * The transaction body of apply() and of an ArticleGroup's article (the run's counters are
-	 * the caller's: one UPDATE per transaction).
+	 * The transaction body of apply() and of an ArticleGroup's article (the batch checkpoint and
+	 * the run's counters are the caller's: one UPDATE each per transaction).
 	 *
 	 * @param BatchContext                           $batch      Claimed batch and its lookups.
-	 * @param int                                    $index      Article's index in the batch.
 	 * @param int                                    $article_id Verial article id.
 	 * @param list<\VerialImages\Native\ImageResult> $results    import_response() results.
 	 * @return array<string, int>
 	 */
-	private function record( BatchContext $batch, int $index, int $article_id, array $results, bool $checkpoint = true ): array {
-		if ( $checkpoint ) {
-			$this->checkpoint( $batch, $index );
-		}
-
+	private function record( BatchContext $batch, int $article_id, array $results ): array {
 		$counts  = array_fill_keys( array( 'images_seen', 'images_created', 'images_reused', 'images_adopted', 'images_failed', 'images_orphaned', 'bytes_written' ), 0 );
 		$stored  = $this->store_new( $batch, $article_id, $results );
 		$rows    = array();
