@@ -17,16 +17,6 @@ final class ArticleGroupTest extends E2eTestCase {
 
 	private const CATALOG = 40;
 
-	/** @var list<array{0: string, 1: callable}> */
-	private array $hooks = array();
-
-	protected function tearDown(): void {
-		foreach ( $this->hooks as list( $hook, $callback ) ) {
-			remove_filter( $hook, $callback, 10 );
-		}
-		$this->hooks = array();
-	}
-
 	/**
 	 * Fewer commits than articles (each one waits for the disk), and the same state as ever.
 	 */
@@ -109,10 +99,5 @@ final class ArticleGroupTest extends E2eTestCase {
 		$this->assert_state_matches_truth( $run_id );
 		$this->assert_no_leftovers();
 		$this->assertSame( 0, (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->posts} p LEFT JOIN " . Tables::images() . " i ON i.attachment_id = p.ID WHERE p.post_type = 'attachment' AND i.attachment_id IS NULL" ), 'attachments without image rows' );
-	}
-
-	private function hook( string $hook, callable $callback ): void {
-		add_filter( $hook, $callback, 10, 4 );
-		$this->hooks[] = array( $hook, $callback );
 	}
 }

@@ -27,11 +27,6 @@ final class AttachmentWriterTest extends E2eTestCase {
 	 */
 	private array $saved_options = array();
 
-	/**
-	 * @var list<array{string, callable}> Hooks a test added, removed in tearDown().
-	 */
-	private array $hooks = array();
-
 	protected function setUp(): void {
 		SiteState::reset();
 		wp_set_current_user( 0 );
@@ -39,9 +34,6 @@ final class AttachmentWriterTest extends E2eTestCase {
 
 	protected function tearDown(): void {
 		global $wpdb;
-		foreach ( $this->hooks as list( $hook, $callback ) ) {
-			remove_filter( $hook, $callback );
-		}
 		foreach ( $this->saved_options as $option => $value ) {
 			update_option( $option, $value );
 		}
@@ -577,13 +569,5 @@ final class AttachmentWriterTest extends E2eTestCase {
 		imagepng( $image );
 		$png = (string) ob_get_clean();
 		return \VerialImages\Native\import_file( base64_encode( $png ), $dir, $stem, true );
-	}
-
-	/**
-	 * Adds a hook that tearDown() removes.
-	 */
-	private function hook( string $hook, callable $callback ): void {
-		add_filter( $hook, $callback, 10, 4 );
-		$this->hooks[] = array( $hook, $callback );
 	}
 }

@@ -18,33 +18,6 @@ use VerialImageSync\Sync\TimeBox;
 final class ThumbnailQueueTest extends E2eTestCase {
 
 	/**
-	 * @var list<array{string, callable, int}> Hooks a test added, removed in tearDown().
-	 */
-	private array $hooks = array();
-
-	protected function tearDown(): void {
-		foreach ( $this->hooks as list( $hook, $callback, $priority ) ) {
-			remove_filter( $hook, $callback, $priority );
-		}
-		$this->hooks = array();
-		parent::tearDown();
-	}
-
-	private function hook( string $hook, callable $callback, int $priority = 10, int $args = 1 ): void {
-		add_filter( $hook, $callback, $priority, $args );
-		$this->hooks[] = array( $hook, $callback, $priority );
-	}
-
-	private function remove_hook( string $hook ): void {
-		foreach ( $this->hooks as $i => list( $name, $callback, $priority ) ) {
-			if ( $name === $hook ) {
-				remove_filter( $name, $callback, $priority );
-				unset( $this->hooks[ $i ] );
-			}
-		}
-	}
-
-	/**
 	 * Imports a small catalog with thumbnails deferred.
 	 *
 	 * @return list<int> The attachments waiting for their sizes.

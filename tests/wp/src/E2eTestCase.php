@@ -22,6 +22,43 @@ use VerialImageSync\Store\Tables;
 abstract class E2eTestCase extends TestCase {
 
 	/**
+	 * @var list<array{string, callable, int}> Hooks a test added with hook(), removed after it.
+	 */
+	private array $hooks = array();
+
+	/**
+	 * Adds a filter or action for the current test only.
+	 */
+	protected function hook( string $hook, callable $callback, int $priority = 10, int $args = 4 ): void {
+		add_filter( $hook, $callback, $priority, $args );
+		$this->hooks[] = array( $hook, $callback, $priority );
+	}
+
+	/**
+	 * Removes what the test added to $hook with hook().
+	 */
+	protected function remove_hook( string $hook ): void {
+		foreach ( $this->hooks as $i => list( $name, $callback, $priority ) ) {
+			if ( $name === $hook ) {
+				remove_filter( $name, $callback, $priority );
+				unset( $this->hooks[ $i ] );
+			}
+		}
+	}
+
+	/**
+	 * Runs after each test, before its tearDown().
+	 *
+	 * @after
+	 */
+	public function remove_hooks(): void {
+		foreach ( $this->hooks as list( $hook, $callback, $priority ) ) {
+			remove_filter( $hook, $callback, $priority );
+		}
+		$this->hooks = array();
+	}
+
+	/**
 	 * No PHP notice, warning or deprecation from the plugin (WP_DEBUG is on; WordPress core's
 	 * own PHP 8.2 deprecations are not ours).
 	 */
